@@ -1,0 +1,67 @@
+"""Per-client request rate limit (token bucket per address, per process).
+
+A cheap first line against floods; login throttling (services/auth.py) is the
+precise, database-backed defence for credentials.
+"""
+
+from __future__ import annotations
+
+import time
+
+import orjson
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+
+class RateLimit:
+    def __init__(
+        self, app: ASGIApp, *, per_minute: int, paths: tuple[str, ...] = ("/graphql",)
+    ) -> None:
+        self.app = app
+        self.capacity = float(per_minute)
+        self.rate = per_minute / 60.0
+        self.paths = paths
+        self.buckets: dict[str, tuple[float, float]] = {}
+
+    def _take(self, key: str) -> float:
+        """Seconds to wait before a token is available (0 when one was taken)."""
+        now = time.monotonic()
+        tokens, stamp = self.buckets.get(key, (self.capacity, now))
+        tokens = min(self.capacity, tokens + (now - stamp) * self.rate)
+        if tokens >= 1:
+            self.buckets[key] = (tokens - 1, now)
+            return 0.0
+        self.buckets[key] = (tokens, now)
+        if len(self.buckets) > 100_000:
+            self.buckets.clear()
+        return (1 - tokens) / self.rate
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] not in self.paths:
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client")
+        wait = self._take(client[0] if client else "unknown")
+        if wait <= 0:
+            await self.app(scope, receive, send)
+            return
+        body = orjson.dumps(
+            {
+                "errors": [
+                    {
+                        "message": "Too many requests; slow down.",
+                        "extensions": {"code": "RATE_LIMITED"},
+                    }
+                ]
+            }
+        )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 429,
+                "headers": [
+                    (b"content-type", b"application/json; charset=utf-8"),
+                    (b"retry-after", str(max(1, round(wait))).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,87 @@
+"""One GraphQL schema stitched from the domains' roots.
+
+Adding a domain: give it `schema/<domain>/{types,inputs,mutations,queries}.py` and add
+its roots to the three `merge_types` calls below. `schema.graphql` beside this package
+is the committed SDL; tests fail when it drifts (`clutch export-schema` rewrites it).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.tools import merge_types
+
+from resolvers.context import Info
+from schema.accounts.mutations import AccountMutation
+from schema.accounts.queries import AccountQuery
+from schema.assignments.mutations import AssignmentMutation
+from schema.assignments.queries import AssignmentQuery, AssignmentSubscription
+from schema.common.errors import ErrorPolicy, ExecutionMarker
+from schema.common.limits import limit_extensions
+from schema.common.node import Node, resolve_node
+from schema.common.permissions import IsAuthenticated
+from schema.schools.mutations import SchoolMutation
+from schema.schools.queries import SchoolQuery
+
+MAX_NODES = 100
+
+
+@strawberry.type
+class NodeQuery:
+    @strawberry.field(
+        description="Fetch any object by its global ID. Null when it does not exist or you may not see it.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="A global ID.")],
+    ) -> Node | None:
+        return await resolve_node(info, id)  # type: ignore[no-any-return]
+
+    @strawberry.field(
+        description="Fetch up to 100 objects by global ID, in order; null for each you may not see.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def nodes(
+        self,
+        info: Info,
+        ids: Annotated[
+            list[strawberry.ID], strawberry.argument(description="Up to 100 global IDs.")
+        ],
+    ) -> list[Node | None]:
+        if len(ids) > MAX_NODES:
+            from services.errors import CommonErrorCode, DomainError
+
+            raise DomainError(CommonErrorCode.INVALID, f"At most {MAX_NODES} ids at once.", "ids")
+        return [await resolve_node(info, i) for i in ids]
+
+
+Query = merge_types("Query", (NodeQuery, AccountQuery, SchoolQuery, AssignmentQuery))
+Mutation = merge_types("Mutation", (AccountMutation, SchoolMutation, AssignmentMutation))
+Subscription = merge_types("Subscription", (AssignmentSubscription,))
+
+
+def build_schema(
+    *,
+    max_depth: int = 12,
+    max_aliases: int = 15,
+    max_tokens: int = 2500,
+    introspection: bool = True,
+) -> strawberry.Schema:
+    extensions: list[Any] = [
+        *limit_extensions(max_depth=max_depth, max_aliases=max_aliases, max_tokens=max_tokens),
+        ExecutionMarker,
+        ErrorPolicy,
+    ]
+    if not introspection:
+        from strawberry.extensions import DisableIntrospection
+
+        extensions.append(DisableIntrospection())
+    return strawberry.Schema(
+        query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
+    )
+
+
+schema = build_schema()

@@ -1,0 +1,66 @@
+"""Input normalisation shared by every domain: emails, phones, names, time zones, text."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from services.errors import DomainError
+
+
+def normalise_email(value: str, code: StrEnum, field: str = "email") -> str:
+    try:
+        # test_environment admits the reserved .test domain the demo data uses.
+        result = validate_email(value.strip(), check_deliverability=False, test_environment=True)
+    except EmailNotValidError:
+        raise DomainError(code, "Enter a valid email address.", field) from None
+    return result.normalized
+
+
+def normalise_phone(value: str | None, code: StrEnum, field: str = "phone") -> str | None:
+    """E.164 (``+447700900123``); numbers without a country code are read as UK numbers."""
+    if value is None or not value.strip():
+        return None
+    try:
+        parsed = phonenumbers.parse(value, "GB")
+    except phonenumbers.NumberParseException:
+        raise DomainError(code, "Enter a valid phone number.", field) from None
+    # "Possible" (right length for the country), not "valid": numbering plans change faster
+    # than libraries, and Ofcom's drama ranges (07700 900xxx) must work in tests.
+    if not phonenumbers.is_possible_number(parsed):
+        raise DomainError(code, "Enter a valid phone number.", field)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def clean_text(
+    value: str | None, code: StrEnum, field: str, *, max_length: int, required: bool = False
+) -> str | None:
+    if value is None:
+        if required:
+            raise DomainError(code, f"{field} is required.", field)
+        return None
+    cleaned = value.strip()
+    if required and not cleaned:
+        raise DomainError(code, f"{field} must not be empty.", field)
+    if len(cleaned) > max_length:
+        raise DomainError(code, f"{field} must be at most {max_length} characters.", field)
+    if any(ord(ch) < 32 and ch not in "\n\t" for ch in cleaned):
+        raise DomainError(code, f"{field} contains control characters.", field)
+    return cleaned or None
+
+
+def require_time_zone(value: str, code: StrEnum, field: str = "timeZone") -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise DomainError(code, "Use an IANA time zone such as Europe/London.", field) from None
+    return value
+
+
+def require_range(value: int, low: int, high: int, code: StrEnum, field: str) -> int:
+    if not low <= value <= high:
+        raise DomainError(code, f"{field} must be between {low} and {high}.", field)
+    return value
