@@ -78,7 +78,7 @@ def build_schema(
     if not introspection:
         from strawberry.extensions import DisableIntrospection
 
-        extensions.append(DisableIntrospection())
+        extensions.append(DisableIntrospection)
     return strawberry.Schema(
         query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
     )

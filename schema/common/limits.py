@@ -52,9 +52,10 @@ def _is_introspection(context: IgnoreContext) -> bool:
 
 
 def limit_extensions(*, max_depth: int, max_aliases: int, max_tokens: int) -> list[Any]:
+    # Factories, so each request gets fresh extension instances.
     return [
-        MaxTokensLimiter(max_token_count=max_tokens),
-        QueryDepthLimiter(max_depth=max_depth, should_ignore=_is_introspection),
-        MaxAliasesLimiter(max_alias_count=max_aliases),
-        AddValidationRules([OncePerDocument]),
+        lambda: MaxTokensLimiter(max_token_count=max_tokens),
+        lambda: QueryDepthLimiter(max_depth=max_depth, should_ignore=_is_introspection),
+        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+        lambda: AddValidationRules([OncePerDocument]),
     ]
