@@ -62,7 +62,7 @@ class Settings(BaseSettings):
     login_lockout_minutes: int = 15
 
     # Tokens
-    access_token_minutes: int = 15
+    access_token_minutes: float = 15
     refresh_token_days: int = 30
     email_token_hours: int = 48
     password_reset_minutes: int = 60

@@ -206,18 +206,30 @@ async def login(info: Info, email: str, password: str) -> IssuedTokens:
     request = info.context.request
     user_agent = request.headers.get("user-agent") if hasattr(request, "headers") else None
     async with info.context.unit_of_work() as uow:
-        return await auth.login(
+        issued = await auth.login(
             uow,
             email=email,
             password=password,
             client_address=info.context.client_address,
             user_agent=user_agent,
         )
+    await _act_as(info, issued)
+    return issued
+
+
+async def _act_as(info: Info, issued: IssuedTokens) -> None:
+    """The rest of a `login`/`refreshToken` response is resolved as the user who just logged in."""
+    state = info.context.state
+    info.context.actor = await auth.authenticate(
+        state.db, state.deps.tokens, issued.access_token, info.context.client_address
+    )
 
 
 async def refresh_token(info: Info, token: str) -> IssuedTokens:
     async with info.context.unit_of_work() as uow:
-        return await auth.refresh(uow, token)
+        issued = await auth.refresh(uow, token)
+    await _act_as(info, issued)
+    return issued
 
 
 async def logout(info: Info) -> Actor:

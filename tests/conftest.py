@@ -112,7 +112,9 @@ async def start_server(settings: Settings) -> RunningServer:
         await asyncio.sleep(0.05)
     else:
         raise RuntimeError("Clutch did not start")
-    return RunningServer(app, f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/graphql", server, task)
+    return RunningServer(
+        app, f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/graphql", server, task
+    )
 
 
 @pytest.fixture(scope="session")

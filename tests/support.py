@@ -46,7 +46,10 @@ class GraphQLClient:
         token: str | None = None,
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
-        all_headers = {"content-type": "application/json", "accept": "application/graphql-response+json"}
+        all_headers = {
+            "content-type": "application/json",
+            "accept": "application/graphql-response+json",
+        }
         if token:
             all_headers["authorization"] = f"Bearer {token}"
         all_headers.update(headers or {})
@@ -95,7 +98,9 @@ class WSClient:
         self._ids = itertools.count(1)
 
     @classmethod
-    async def connect(cls, ws_url: str, payload: dict[str, Any] | None, *, ack: bool = True) -> WSClient:
+    async def connect(
+        cls, ws_url: str, payload: dict[str, Any] | None, *, ack: bool = True
+    ) -> WSClient:
         connection = await websockets.connect(ws_url, subprotocols=["graphql-transport-ws"])  # type: ignore[list-item]
         client = cls(connection)
         await client.send({"type": "connection_init", "payload": payload or {}})
@@ -119,13 +124,18 @@ class WSClient:
     async def subscribe(self, query: str, variables: dict[str, Any] | None = None) -> str:
         op_id = str(next(self._ids))
         await self.send(
-            {"id": op_id, "type": "subscribe", "payload": {"query": query, "variables": variables or {}}}
+            {
+                "id": op_id,
+                "type": "subscribe",
+                "payload": {"query": query, "variables": variables or {}},
+            }
         )
         return op_id
 
     async def next_data(self, op_id: str, timeout: float = 5.0) -> dict[str, Any]:
         message = await self.receive(timeout)
-        assert message.get("id") == op_id and message["type"] == "next", message
+        assert message.get("id") == op_id, message
+        assert message["type"] == "next", message
         return message["payload"]  # type: ignore[no-any-return]
 
     async def expect_silence(self, seconds: float = 0.7) -> None:
@@ -151,29 +161,48 @@ class Factory:
     async def platform_admin(self) -> User:
         async with self._uow() as uow:
             return await accounts.create_platform_admin(
-                uow, email=f"{unique('root')}@example.test", password=PASSWORD, first_name="Root", last_name="Admin"
+                uow,
+                email=f"{unique('root')}@example.test",
+                password=PASSWORD,
+                first_name="Root",
+                last_name="Admin",
             )
 
     async def actor(self) -> Actor:
         return accounts.actor_for(await self.platform_admin())
 
-    async def school(self, *, slug: str | None = None, time_zone: str = "Europe/London", **settings: Any) -> Any:
+    async def school(
+        self, *, slug: str | None = None, time_zone: str = "Europe/London", **settings: Any
+    ) -> Any:
         actor = await self.actor()
         async with self._uow() as uow:
             return await schools.create_school(
                 uow,
                 actor,
-                {"name": f"School {slug or ''}".strip(), "slug": slug or unique("school-"),
-                 "time_zone": time_zone, "currency": "GBP", **settings},
+                {
+                    "name": f"School {slug or ''}".strip(),
+                    "slug": slug or unique("school-"),
+                    "time_zone": time_zone,
+                    "currency": "GBP",
+                    **settings,
+                },
             )
 
-    async def user(self, school: Any, role: Role, *, email: str | None = None, status: str = "active") -> User:
+    async def user(
+        self, school: Any, role: Role, *, email: str | None = None, status: str = "active"
+    ) -> User:
         actor = await self.actor()
         async with self._uow() as uow:
             user = await accounts.create_user(
-                uow, actor, school_id=school.id, role=role,
-                email=email or f"{unique(role.value)}@example.test", password=PASSWORD,
-                first_name="Test", last_name=role.value.title(), phone=None,
+                uow,
+                actor,
+                school_id=school.id,
+                role=role,
+                email=email or f"{unique(role.value)}@example.test",
+                password=PASSWORD,
+                first_name="Test",
+                last_name=role.value.title(),
+                phone=None,
             )
             user.status = status
             return user
@@ -182,9 +211,15 @@ class Factory:
         actor = await self.actor()
         async with self._uow() as uow:
             return await assignments.assign_instructor(
-                uow, actor, student_id=student.id, instructor_id=instructor.id,
-                assignment_type=fields.get("assignment_type", "primary"), priority=fields.get("priority", 1),
-                starts_on=fields.get("starts_on"), ends_on=fields.get("ends_on"), notes=fields.get("notes"),
+                uow,
+                actor,
+                student_id=student.id,
+                instructor_id=instructor.id,
+                assignment_type=fields.get("assignment_type", "primary"),
+                priority=fields.get("priority", 1),
+                starts_on=fields.get("starts_on"),
+                ends_on=fields.get("ends_on"),
+                notes=fields.get("notes"),
             )
 
     async def last_message(self, recipient: str, template: str) -> OutboundMessage:
@@ -223,4 +258,6 @@ async def build_school_world(factory: Factory, slug: str | None = None) -> Schoo
     pending = await factory.user(school, Role.STUDENT, status="pending_review")
     assignment = await factory.assign(student, instructor)
     await factory.assign(other_student, other_instructor)
-    return SchoolWorld(school, admin, instructor, other_instructor, student, other_student, pending, assignment)
+    return SchoolWorld(
+        school, admin, instructor, other_instructor, student, other_student, pending, assignment
+    )
