@@ -188,7 +188,7 @@ class AccountMutation:
         description="Email a password-reset code. Always succeeds, whether or not the account exists."
     )
     async def request_password_reset(
-        self, info: Info, input: RequestPasswordResetInput
+        self, info: Info, input: Annotated[RequestPasswordResetInput, INPUT]
     ) -> AccountActionPayload:
         _, errors = await attempt(resolvers.request_password_reset(info, input.email))
         return _ok(errors)
@@ -301,7 +301,7 @@ class AccountMutation:
         description="Change a student's profile.", permission_classes=[IsAuthenticated]
     )
     async def update_student_profile(
-        self, info: Info, input: UpdateStudentProfileInput
+        self, info: Info, input: Annotated[UpdateStudentProfileInput, INPUT]
     ) -> StudentProfilePayload:
         async def work() -> Any:
             changes = strawberry.asdict(input)
@@ -319,7 +319,7 @@ class AccountMutation:
         description="Change an instructor's profile.", permission_classes=[IsAuthenticated]
     )
     async def update_instructor_profile(
-        self, info: Info, input: UpdateInstructorProfileInput
+        self, info: Info, input: Annotated[UpdateInstructorProfileInput, INPUT]
     ) -> InstructorProfilePayload:
         async def work() -> Any:
             changes = strawberry.asdict(input)
@@ -335,7 +335,7 @@ class AccountMutation:
         permission_classes=[IsAuthenticated],
     )
     async def update_admin_permissions(
-        self, info: Info, input: UpdateAdminPermissionsInput
+        self, info: Info, input: Annotated[UpdateAdminPermissionsInput, INPUT]
     ) -> AdminPermissionsPayload:
         async def work() -> Any:
             flags = strawberry.asdict(input)

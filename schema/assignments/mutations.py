@@ -44,7 +44,7 @@ class AssignmentMutation:
         permission_classes=[IsAuthenticated],
     )
     async def assign_instructor(
-        self, info: Info, input: AssignInstructorInput
+        self, info: Info, input: Annotated[AssignInstructorInput, INPUT]
     ) -> AssignmentPayload:
         async def work() -> Any:
             return await resolvers.assign_instructor(
@@ -64,7 +64,7 @@ class AssignmentMutation:
 
     @strawberry.mutation(description="Change an assignment.", permission_classes=[IsAuthenticated])
     async def update_assignment(
-        self, info: Info, input: UpdateAssignmentInput
+        self, info: Info, input: Annotated[UpdateAssignmentInput, INPUT]
     ) -> AssignmentPayload:
         async def work() -> Any:
             return await resolvers.update_assignment(

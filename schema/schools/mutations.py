@@ -81,7 +81,7 @@ class SchoolMutation:
         permission_classes=[IsAuthenticated],
     )
     async def set_platform_setting(
-        self, info: Info, input: SetPlatformSettingInput
+        self, info: Info, input: Annotated[SetPlatformSettingInput, INPUT]
     ) -> PlatformSettingPayload:
         setting, errors = await attempt(
             resolvers.set_platform_setting(
