@@ -17,6 +17,7 @@ from schema.accounts.mutations import AccountMutation
 from schema.accounts.queries import AccountQuery
 from schema.assignments.mutations import AssignmentMutation
 from schema.assignments.queries import AssignmentQuery, AssignmentSubscription
+from schema.audit.queries import AuditQuery
 from schema.common.errors import ErrorPolicy, ExecutionMarker
 from schema.common.limits import limit_extensions
 from schema.common.node import Node, resolve_node
@@ -58,7 +59,7 @@ class NodeQuery:
         return [await resolve_node(info, i) for i in ids]
 
 
-Query = merge_types("Query", (NodeQuery, AccountQuery, SchoolQuery, AssignmentQuery))
+Query = merge_types("Query", (NodeQuery, AccountQuery, SchoolQuery, AssignmentQuery, AuditQuery))
 Mutation = merge_types("Mutation", (AccountMutation, SchoolMutation, AssignmentMutation))
 Subscription = merge_types("Subscription", (AssignmentSubscription,))
 
