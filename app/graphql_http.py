@@ -2,11 +2,14 @@
 
 * ``application/graphql-response+json`` when the client accepts it; otherwise
   ``application/json`` (also for ``*/*`` or no Accept header).
-* Request errors (unreadable JSON, bad parameters, parse or validation failures)
-  answer 400 with ``graphql-response+json`` and, as the spec asks for the legacy
-  type, 200 with ``application/json``; the body then has ``errors`` and no ``data``.
-* POST needs ``Content-Type: application/json`` (415 otherwise). GET runs queries
-  only: a mutation over GET is 405. Batching (a JSON array) is refused.
+* A request that is not well-formed (unreadable JSON, parameters of the wrong type,
+  a JSON array: batching is off) answers 400 whatever the media type.
+* A well-formed request whose document fails to parse or validate, or whose variables
+  cannot be coerced, is a GraphQL request error: 400 with ``graphql-response+json`` and,
+  as the spec asks for the legacy type, 200 with ``application/json``. Either way the
+  body has ``errors`` and no ``data``.
+* POST needs ``Content-Type: application/json`` in UTF-8 (415 otherwise). GET runs
+  queries only: a mutation over GET is 405 with ``Allow: POST``.
 * An invalid or expired bearer token is 401 with ``extensions.code`` UNAUTHENTICATED.
 """
 
@@ -19,12 +22,12 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.exceptions import MissingQueryError
-from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
 from app.auth import bearer_token, client_address
 from app.database import start_counting
+from app.ide import graphiql_html
 from app.settings import Settings
 from resolvers.context import AppState, Context
 from services.auth import authenticate
@@ -38,11 +41,25 @@ ALLOWED_METHODS = "GET, POST"
 
 
 class RequestError(Exception):
-    def __init__(self, message: str, status: int = 400, code: str = "BAD_REQUEST") -> None:
+    """A request refused before execution, answered with ``status`` whatever the media type."""
+
+    def __init__(
+        self,
+        message: str,
+        status: int = 400,
+        code: str = "BAD_REQUEST",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
         self.code = code
+        self.headers = headers or {}
+
+
+class DocumentError(RequestError):
+    """A well-formed request whose GraphQL document cannot run (a GraphQL request error):
+    400 with graphql-response+json, 200 with legacy application/json."""
 
 
 def _media_ranges(accept: str) -> list[tuple[str, float]]:
@@ -79,6 +96,11 @@ def wants_html(request: Request) -> bool:
     return bool(ranges) and ranges[0][0] == "text/html"
 
 
+def request_error_status(media: str) -> int:
+    """The status of a GraphQL request error: the legacy JSON type keeps 200."""
+    return 400 if media == GRAPHQL_RESPONSE else 200
+
+
 class GraphQLHTTP:
     def __init__(self, schema: Any, settings: Settings) -> None:
         self.schema = schema
@@ -93,14 +115,10 @@ class GraphQLHTTP:
 
     def _error_response(self, exc: RequestError, media: str) -> Response:
         status = exc.status
-        # The spec asks legacy application/json clients to get 200 for request errors.
-        if media == JSON and status == 400:
-            status = 200
-        headers = {"allow": ALLOWED_METHODS} if status == 405 else {}
-        if status == 401:
-            headers["www-authenticate"] = 'Bearer error="invalid_token"'
+        if isinstance(exc, DocumentError):
+            status = request_error_status(media)
         body = {"errors": [{"message": exc.message, "extensions": {"code": exc.code}}]}
-        return self._json(body, status, media, headers)
+        return self._json(body, status, media, exc.headers)
 
     @staticmethod
     def _json(
@@ -117,12 +135,15 @@ class GraphQLHTTP:
         method = request.method
         if method not in ("GET", "POST"):
             raise RequestError(
-                f"{method} is not supported; use GET or POST.", 405, "METHOD_NOT_ALLOWED"
+                f"{method} is not supported; use GET or POST.",
+                405,
+                "METHOD_NOT_ALLOWED",
+                {"allow": ALLOWED_METHODS},
             )
         if method == "GET" and "query" not in request.query_params and wants_html(request):
             if not self.settings.graphql_ide:
                 raise RequestError("The GraphQL IDE is disabled.", 404, "NOT_FOUND")
-            return HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql"))
+            return HTMLResponse(graphiql_html())
         if negotiate(request.headers.get("accept")) is None:
             raise RequestError(f"Accept {GRAPHQL_RESPONSE} or {JSON}.", 406, "NOT_ACCEPTABLE")
         params = await self._parameters(request)
@@ -136,7 +157,10 @@ class GraphQLHTTP:
                 )
             except InvalidToken:
                 raise RequestError(
-                    "The access token is invalid or has expired.", 401, "UNAUTHENTICATED"
+                    "The access token is invalid or has expired.",
+                    401,
+                    "UNAUTHENTICATED",
+                    {"www-authenticate": 'Bearer error="invalid_token"'},
                 ) from None
         context = Context(
             state,
@@ -166,19 +190,30 @@ class GraphQLHTTP:
                     "Subscriptions are served over WebSocket (graphql-transport-ws) at this URL."
                 ) from None
             raise RequestError(
-                "Mutations are only allowed over POST.", 405, "METHOD_NOT_ALLOWED"
+                "Mutations are only allowed over POST.",
+                405,
+                "METHOD_NOT_ALLOWED",
+                {"allow": "POST"},
             ) from None
         except CannotGetOperationTypeError as exc:
-            raise RequestError(exc.as_http_error_reason()) from None
+            raise DocumentError(exc.as_http_error_reason()) from None
         except MissingQueryError:
             raise RequestError("The request has no GraphQL query.") from None
 
+        errors = result.errors or []
         body: dict[str, Any] = {}
-        if result.errors:
-            body["errors"] = [error.formatted for error in result.errors]
-        if not context.execution_started:
-            # Parse or validation failure: a request error, with no `data` entry.
-            return self._json(body, 400 if media == GRAPHQL_RESPONSE else 200, media)
+        if errors:
+            body["errors"] = [error.formatted for error in errors]
+        if not context.execution_started or (
+            result.data is None and errors and all(error.path is None for error in errors)
+        ):
+            # Parse, validation or variable-coercion failure (errors with no field path):
+            # a GraphQL request error, answered with no `data` entry. If what failed
+            # before any field ran was the server itself (masked as internal), say 500.
+            internal = any(
+                (error.extensions or {}).get("code") == "INTERNAL_SERVER_ERROR" for error in errors
+            )
+            return self._json(body, 500 if internal else request_error_status(media), media)
         body["data"] = result.data
         extensions = dict(result.extensions or {})
         if self.settings.expose_sql_count:

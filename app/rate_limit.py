@@ -6,10 +6,13 @@ precise, database-backed defence for credentials.
 
 from __future__ import annotations
 
+import math
 import time
 
 import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+MAX_CLIENTS = 100_000
 
 
 class RateLimit:
@@ -25,14 +28,16 @@ class RateLimit:
     def _take(self, key: str) -> float:
         """Seconds to wait before a token is available (0 when one was taken)."""
         now = time.monotonic()
+        if key not in self.buckets and len(self.buckets) >= MAX_CLIENTS:
+            # Bounded memory under a flood of distinct addresses: forget them all (each
+            # then starts again with a full bucket, which errs on the side of serving).
+            self.buckets.clear()
         tokens, stamp = self.buckets.get(key, (self.capacity, now))
         tokens = min(self.capacity, tokens + (now - stamp) * self.rate)
         if tokens >= 1:
             self.buckets[key] = (tokens - 1, now)
             return 0.0
         self.buckets[key] = (tokens, now)
-        if len(self.buckets) > 100_000:
-            self.buckets.clear()
         return (1 - tokens) / self.rate
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -60,7 +65,7 @@ class RateLimit:
                 "status": 429,
                 "headers": [
                     (b"content-type", b"application/json; charset=utf-8"),
-                    (b"retry-after", str(max(1, round(wait))).encode()),
+                    (b"retry-after", str(max(1, math.ceil(wait))).encode()),
                 ],
             }
         )

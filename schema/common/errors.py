@@ -75,8 +75,11 @@ def _with_code(
 
 def present_error(error: GraphQLError) -> GraphQLError:
     original = error.original_error
-    if original is None:
-        return error  # syntax, validation and limit errors: already safe and precise
+    if original is None or (error.path is None and error.nodes):
+        # Syntax, validation and limit errors, and variable coercion (where a scalar's
+        # parse failure keeps its exception as the cause): they point at the client's
+        # own document and are already safe and precise.
+        return error
     if isinstance(original, NotAuthenticated):
         return _with_code(error, "UNAUTHENTICATED", original.message)
     if isinstance(original, Forbidden):
@@ -95,6 +98,12 @@ class ErrorPolicy(SchemaExtension):
         result = self.execution_context.result
         if result is not None and result.errors:
             result.errors = [present_error(e) for e in result.errors]
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        """Subscription events do not pass through `on_operation`; present their errors here."""
+        if getattr(result, "errors", None):
+            result.errors = [present_error(e) for e in result.errors]
+        yield
 
 
 class ExecutionMarker(SchemaExtension):

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
-from graphql import FieldNode, GraphQLError, ValidationContext, ValidationRule
+from graphql import (
+    FieldNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    ValidationContext,
+    ValidationRule,
+)
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     QueryDepthLimiter,
+    SchemaExtension,
 )
 from strawberry.extensions.query_depth_limiter import IgnoreContext
 
@@ -35,7 +43,11 @@ class OncePerDocument(ValidationRule):
 
     def enter_field(self, node: FieldNode, *_args: Any) -> None:
         name = node.name.value
-        if name in ONCE_PER_DOCUMENT:
+        # Only root mutation fields: `AuthTokens.refreshToken` is not the mutation.
+        if (
+            name in ONCE_PER_DOCUMENT
+            and self.context.get_parent_type() is self.context.schema.mutation_type
+        ):
             if name in self.seen:
                 self.report_error(
                     GraphQLError(
@@ -45,6 +57,34 @@ class OncePerDocument(ValidationRule):
                     )
                 )
             self.seen.add(name)
+
+
+class _OperationNameMissing(ValidationRule):
+    def enter_document(self, *_args: Any) -> None:
+        self.report_error(
+            GraphQLError(
+                "The document has several operations: say which to run with `operationName`.",
+                extensions={"code": "OPERATION_NAME_REQUIRED"},
+            )
+        )
+
+
+class OperationNameRequired(SchemaExtension):
+    """GraphQL's GetOperation: a document with several operations needs `operationName`.
+
+    Strawberry would otherwise run the first one. Adding a rule that fails validation
+    makes it a request error over HTTP and WebSocket alike, before anything runs.
+    """
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        # Strawberry exposes only a derived operation name; the one the client sent is private.
+        if document is not None and getattr(context, "_provided_operation_name", None) is None:
+            operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+            if len(operations) > 1:
+                context.validation_rules = (*context.validation_rules, _OperationNameMissing)
+        yield
 
 
 def _is_introspection(context: IgnoreContext) -> bool:
@@ -58,4 +98,5 @@ def limit_extensions(*, max_depth: int, max_aliases: int, max_tokens: int) -> li
         lambda: QueryDepthLimiter(max_depth=max_depth, should_ignore=_is_introspection),
         lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
         lambda: AddValidationRules([OncePerDocument]),
+        OperationNameRequired,
     ]
