@@ -83,7 +83,9 @@ class Runtime:
         if run_migrations:
             await migrate(url)
         db = Database(url)
-        hub = EventHub(settings.broadcast_backend_url, db)
+        hub = EventHub(
+            settings.broadcast_backend_url, db, heartbeat_seconds=settings.event_heartbeat_seconds
+        )
         await hub.start()
         state = AppState(
             db=db, hub=hub, deps=build_deps(settings), max_page_size=settings.max_page_size

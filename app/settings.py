@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = 100_000
     max_page_size: int = 100
     max_subscriptions_per_socket: int = 20
+    event_heartbeat_seconds: float = Field(default=5.0, gt=0)
     expose_sql_count: bool = True
 
     # Rate limits (per client address, per process)

@@ -3,7 +3,9 @@
 The access token travels in the ``connection_init`` payload (``{"token": "…"}``, or
 ``{"Authorization": "Bearer …"}``); without a valid one the socket closes with 4403.
 Once accepted, a watchdog closes the socket with 4401 when the token expires, and
-with 4403 as soon as the session is revoked or the user suspended or deleted.
+with 4403 as soon as the session is revoked or the user suspended, rejected or
+deleted. The watchdog follows the user's events through the outbox feed, so a
+burst of events cannot make it miss the one that ends the session.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from resolvers.context import Context
 from services.auth import authenticate
 from services.security import InvalidToken
 from subscriptions.envelope import user_key
+from subscriptions.feeds import follow
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +60,11 @@ class GraphQLWebSocket(GraphQL):  # type: ignore[type-arg]
         try:
             await self.run(websocket)
         finally:
-            watchdog = getattr(websocket.state, "watchdog", None)
+            watchdog: asyncio.Task[None] | None = getattr(websocket.state, "watchdog", None)
             if watchdog is not None:
                 watchdog.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watchdog
 
     async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
         state = request.app.state.runtime.state
@@ -75,39 +80,59 @@ class GraphQLWebSocket(GraphQL):  # type: ignore[type-arg]
         token = _token_from(context.connection_params)
         if token is None:
             raise ConnectionRejectionError()
+        state = context.state
+        # The watchdog replays every event after this point, so a session ended between
+        # the check below and the watchdog's start still closes the socket.
+        since = state.hub.high_water
         try:
-            actor = await authenticate(
-                context.state.db, context.state.deps.tokens, token, context.client_address
-            )
+            actor = await authenticate(state.db, state.deps.tokens, token, context.client_address)
         except InvalidToken:
             raise ConnectionRejectionError() from None
         context.actor = actor
         websocket: WebSocket = context.request
-        websocket.state.watchdog = asyncio.create_task(self._watch(context, websocket))
+        websocket.state.watchdog = asyncio.create_task(
+            self._watch(context, websocket, token, since), name="websocket-watchdog"
+        )
 
-    async def _watch(self, context: Context, websocket: WebSocket) -> None:
+    async def _watch(self, context: Context, websocket: WebSocket, token: str, since: int) -> None:
         actor = context.actor
         assert actor is not None
         assert actor.expires_at is not None
-        hub = context.state.hub
-        with hub.subscribe({user_key(actor.user_id)}) as sub:
-            deadline = actor.expires_at
-            while True:
-                remaining = (deadline - datetime.now(UTC)).total_seconds()
-                if remaining <= 0:
-                    await self._close(websocket, 4401, "Access token expired")
-                    return
-                try:
-                    envelope = await asyncio.wait_for(sub.queue.get(), timeout=remaining)
-                except TimeoutError:
-                    continue
-                if envelope.type not in SESSION_ENDING_EVENTS:
-                    continue
-                ended = envelope.data.get("session")
-                if envelope.type == "session.revoked" and ended not in ("*", str(actor.session_id)):
-                    continue
-                await self._close(websocket, 4403, "Session ended")
-                return
+        state = context.state
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + (actor.expires_at - datetime.now(UTC)).total_seconds()
+        try:
+            async with (
+                asyncio.timeout_at(deadline),
+                contextlib.aclosing(
+                    follow(state.hub, state.db, {user_key(actor.user_id)}, since)
+                ) as events,
+            ):
+                async for envelope in events:
+                    if envelope.type not in SESSION_ENDING_EVENTS:
+                        continue
+                    ended = envelope.data.get("session")
+                    if envelope.type == "session.revoked" and ended not in (
+                        "*",
+                        str(actor.session_id),
+                        None,
+                    ):
+                        continue  # another of the user's sessions
+                    # The database decides: the event may be stale (a reinstatement since).
+                    if not await self._still_valid(context, token):
+                        await self._close(websocket, 4403, "Session ended")
+                        return
+        except TimeoutError:
+            await self._close(websocket, 4401, "Access token expired")
+
+    @staticmethod
+    async def _still_valid(context: Context, token: str) -> bool:
+        state = context.state
+        try:
+            await authenticate(state.db, state.deps.tokens, token, context.client_address)
+        except InvalidToken:
+            return False
+        return True
 
     @staticmethod
     async def _close(websocket: WebSocket, code: int, reason: str) -> None:

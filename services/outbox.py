@@ -15,10 +15,18 @@ from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.events import OutboxEvent
-from subscriptions.envelope import BROADCAST_CHANNEL, Envelope
+from subscriptions.envelope import BROADCAST_CHANNEL, Envelope, doorbell
 
 # Arbitrary constant naming the outbox's advisory lock.
 OUTBOX_LOCK_KEY = 7_404_221
+# PostgreSQL refuses a NOTIFY payload of 8000 bytes or more, failing the transaction.
+MAX_NOTIFY_BYTES = 7900
+
+
+def notify_payload(envelope: Envelope) -> str:
+    """The envelope, or for a large one a doorbell with its id (listeners read the outbox)."""
+    payload = envelope.encode()
+    return payload if len(payload.encode()) < MAX_NOTIFY_BYTES else doorbell(envelope.id)
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,6 @@ async def write_events(
             text(
                 "SELECT pg_notify(:channel, payload) FROM unnest(CAST(:payloads AS text[])) AS payload"
             ),
-            {"channel": BROADCAST_CHANNEL, "payloads": [e.encode() for e in envelopes]},
+            {"channel": BROADCAST_CHANNEL, "payloads": [notify_payload(e) for e in envelopes]},
         )
     return envelopes

@@ -102,21 +102,22 @@ async def unit_of_work(db: Database, hub: EventHub | None, deps: Deps) -> AsyncI
             if not uow.keep_on_error:
                 await session.rollback()
                 raise
-            await _commit(uow, notify)
+            await _commit(uow, hub, notify)
             raise
         except BaseException:
             await session.rollback()
             raise
-        await _commit(uow, notify)
-        if hub is not None and not notify:
-            for envelope in uow.published:
-                await hub.publish(envelope)
+        await _commit(uow, hub, notify)
 
 
-async def _commit(uow: UnitOfWork, notify: bool) -> None:
+async def _commit(uow: UnitOfWork, hub: EventHub | None, notify: bool) -> None:
     await uow.session.flush()
     uow.published = await write_events(uow.session, uow.events, notify=notify)
     await uow.session.commit()
+    if hub is not None and not notify:
+        # Other backends are told after the commit (the hub's publish never raises).
+        for envelope in uow.published:
+            await hub.publish(envelope)
 
 
 async def transact(

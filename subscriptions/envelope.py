@@ -42,7 +42,10 @@ class Envelope:
 
     @classmethod
     def decode(cls, raw: str | bytes) -> Envelope:
-        body = orjson.loads(raw)
+        return cls.from_body(orjson.loads(raw))
+
+    @classmethod
+    def from_body(cls, body: dict[str, Any]) -> Envelope:
         return cls(
             id=int(body["id"]),
             keys=tuple(body["keys"]),
@@ -52,6 +55,19 @@ class Envelope:
             school_id=uuid.UUID(body["school_id"]) if body["school_id"] else None,
             data=body.get("data") or {},
         )
+
+
+def doorbell(event_id: int) -> str:
+    """A message carrying an event's id alone: listeners read the event from the outbox."""
+    return orjson.dumps({"id": event_id}).decode()
+
+
+def decode_message(raw: str | bytes) -> Envelope | int:
+    """An envelope, or the id a doorbell rang for."""
+    body = orjson.loads(raw)
+    if isinstance(body, dict) and body.keys() == {"id"}:
+        return int(body["id"])
+    return Envelope.from_body(body)
 
 
 def user_key(user_id: uuid.UUID) -> str:

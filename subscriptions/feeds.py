@@ -8,9 +8,9 @@ id order, which is commit order.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.database import Database
 from models.events import OutboxEvent
@@ -20,7 +20,11 @@ from subscriptions.hub import EventHub, envelope_from_row
 REPLAY_BATCH = 200
 
 
-async def replay(db: Database, keys: list[str], after: int) -> AsyncIterator[Envelope]:
+class UnknownEventId(ValueError):
+    """``after`` names an event that does not exist (yet): no client can have seen it."""
+
+
+async def replay(db: Database, keys: list[str], after: int) -> AsyncGenerator[Envelope, None]:
     last = after
     while True:
         stmt = (
@@ -38,12 +42,25 @@ async def replay(db: Database, keys: list[str], after: int) -> AsyncIterator[Env
             return
 
 
+async def latest_event_id(hub: EventHub, db: Database) -> int:
+    """The newest committed event id (the hub's, unless the outbox already has later ones)."""
+    async with db.session() as session:
+        newest = await session.scalar(select(func.max(OutboxEvent.id)))
+    return max(hub.high_water, newest or 0)
+
+
 async def follow(
     hub: EventHub, db: Database, keys: set[str], after: int | None
-) -> AsyncIterator[Envelope]:
-    """Every event on ``keys`` after ``after`` (or from now on, when ``after`` is None)."""
+) -> AsyncGenerator[Envelope, None]:
+    """Every event on ``keys`` after ``after`` (or from now on, when ``after`` is None).
+
+    The hub subscription is taken before anything is read, so nothing committed
+    from then on can fall between the replay and the live events.
+    """
     key_list = sorted(keys)
     with hub.subscribe(keys) as sub:
+        if after is not None and after > hub.high_water and after > await latest_event_id(hub, db):
+            raise UnknownEventId(after)
         last = hub.high_water if after is None else after
         if after is not None:
             async for envelope in replay(db, key_list, last):

@@ -14,6 +14,7 @@ from schema.common.connection import AFTER_DESCRIPTION, FIRST_DESCRIPTION, Conne
 from schema.common.node import decode_optional_id
 from schema.common.permissions import IsAuthenticated
 from services.errors import CommonErrorCode, DomainError
+from subscriptions.feeds import UnknownEventId
 
 
 @strawberry.type
@@ -57,13 +58,18 @@ class AssignmentQuery:
         return Connection[Assignment].from_page(page, lambda m: Assignment(model=m))
 
 
+def _bad_event_id() -> DomainError:
+    return DomainError(
+        CommonErrorCode.INVALID, "`after` must be an event id you received.", "after"
+    )
+
+
 def parse_event_id(after: str | None) -> int | None:
+    """An `after` argument as an event id (its existence is checked by the feed)."""
     if after is None:
         return None
-    if not after.isdigit() or len(after) > 18:
-        raise DomainError(
-            CommonErrorCode.INVALID, "`after` must be an event id you received.", "after"
-        )
+    if not after.isascii() or not after.isdigit() or len(after) > 18:
+        raise _bad_event_id()
     return int(after)
 
 
@@ -81,11 +87,14 @@ class AssignmentSubscription:
             str | None, strawberry.argument(description="Last event id you received.")
         ] = None,
     ) -> AsyncGenerator[AssignmentEvent, None]:
-        async for event_id, change, model in resolvers.my_assignment_events(
-            info, parse_event_id(after)
-        ):
-            yield AssignmentEvent(
-                event_id=str(event_id),
-                change=AssignmentChange(change),
-                assignment=Assignment(model=model),
-            )
+        try:
+            async for event_id, change, model in resolvers.my_assignment_events(
+                info, parse_event_id(after)
+            ):
+                yield AssignmentEvent(
+                    event_id=str(event_id),
+                    change=AssignmentChange(change),
+                    assignment=Assignment(model=model),
+                )
+        except UnknownEventId:
+            raise _bad_event_id() from None
