@@ -90,7 +90,11 @@ async def users(
     if search:
         pattern = (
             "%"
-            + search.strip()[:100].replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
+            + search.strip()[:100]
+            .replace("\x00", "")
+            .replace("\\", "\\\\")
+            .replace("%", r"\%")
+            .replace("_", r"\_")
             + "%"
         )
         stmt = stmt.where(
@@ -205,30 +209,23 @@ async def update_admin_permissions(
 async def login(info: Info, email: str, password: str) -> IssuedTokens:
     request = info.context.request
     user_agent = request.headers.get("user-agent") if hasattr(request, "headers") else None
-    async with info.context.unit_of_work() as uow:
-        issued = await auth.login(
-            uow,
-            email=email,
-            password=password,
-            client_address=info.context.client_address,
-            user_agent=user_agent,
-        )
-    await _act_as(info, issued)
-    return issued
-
-
-async def _act_as(info: Info, issued: IssuedTokens) -> None:
-    """The rest of a `login`/`refreshToken` response is resolved as the user who just logged in."""
-    state = info.context.state
-    info.context.actor = await auth.authenticate(
-        state.db, state.deps.tokens, issued.access_token, info.context.client_address
+    issued = await auth.login(
+        info.context.unit_of_work,
+        info.context.state.deps.passwords,
+        email=email,
+        password=password,
+        client_address=info.context.client_address,
+        user_agent=user_agent,
     )
+    # The rest of the response (`tokens { user { … } }`) is resolved as the new session.
+    info.context.actor = issued.actor
+    return issued
 
 
 async def refresh_token(info: Info, token: str) -> IssuedTokens:
     async with info.context.unit_of_work() as uow:
-        issued = await auth.refresh(uow, token)
-    await _act_as(info, issued)
+        issued = await auth.refresh(uow, token, info.context.client_address)
+    info.context.actor = issued.actor
     return issued
 
 

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from models.accounts import AdminProfile, AuthSession, InstructorProfile, StudentProfile, User
+from models.accounts import AdminProfile, InstructorProfile, StudentProfile, User
 from models.assignments import InstructorAssignment
 from models.schools import School
+from services import assignments
 from services.actor import ADMIN_FLAG_SCOPES, Actor, Role, Scope
 from services.errors import UNIQUE_VIOLATION, DomainError, Forbidden, constraint_name, sqlstate
 from services.security import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from services.sessions import revoke_sessions
 from services.uow import UnitOfWork
 from services.validation import clean_text, normalise_email, normalise_phone, require_range
 from subscriptions.envelope import school_key, user_key
@@ -68,6 +71,38 @@ def check_password(password: str, field: str = "password") -> None:
         raise DomainError(E.WEAK_PASSWORD, "That password is too easy to guess.", field)
 
 
+def _camel(name: str) -> str:
+    """The GraphQL (camelCase) name of an input field, for error ``field``s and messages."""
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def json_object(value: Any, field: str, *, max_chars: int) -> dict[str, Any]:
+    """A client-supplied JSON object that PostgreSQL's jsonb can store (no NUL), of bounded size."""
+    if not isinstance(value, dict):
+        raise DomainError(E.INVALID, f"{field} must be a JSON object.", field)
+    try:
+        too_long = len(json.dumps(value)) > max_chars
+        has_nul = _has_nul(value)
+    except (RecursionError, TypeError, ValueError):
+        raise DomainError(E.INVALID, f"{field} is not a usable JSON object.", field) from None
+    if too_long:
+        raise DomainError(E.INVALID, f"{field} is limited to {max_chars:,} characters.", field)
+    if has_nul:
+        raise DomainError(E.INVALID, f"{field} contains control characters.", field)
+    return value
+
+
 def snapshot(user: User) -> dict[str, Any]:
     """What the audit log keeps of a user (never the password hash)."""
     return {
@@ -81,15 +116,18 @@ def snapshot(user: User) -> dict[str, Any]:
 # -- visibility ---------------------------------------------------------------------------
 
 
+# Past assignments count too: an instructor keeps seeing the learners they taught (and the
+# assignment that ended), a student the instructors who taught them. Medical details need a
+# live assignment (can_read_medical).
 def _assigned_students(instructor_id: uuid.UUID) -> Any:
     return select(InstructorAssignment.student_id).where(
-        InstructorAssignment.instructor_id == instructor_id, InstructorAssignment.status == "active"
+        InstructorAssignment.instructor_id == instructor_id
     )
 
 
 def _assigned_instructors(student_id: uuid.UUID) -> Any:
     return select(InstructorAssignment.instructor_id).where(
-        InstructorAssignment.student_id == student_id, InstructorAssignment.status == "active"
+        InstructorAssignment.student_id == student_id
     )
 
 
@@ -221,8 +259,11 @@ async def register_student(
     """Self-registration into a school; the account waits in ``pending_review``."""
     from services import auth  # the token helpers live with authentication
 
-    school = await uow.session.scalar(
-        select(School).where(School.slug == school_slug.strip().lower())
+    slug = school_slug.strip().lower()
+    school = (
+        None
+        if "\x00" in slug or len(slug) > 100  # not a slug; PostgreSQL text cannot hold NUL
+        else await uow.session.scalar(select(School).where(School.slug == slug))
     )
     if school is None:
         raise DomainError(E.NOT_FOUND, "No school with that code.", "schoolSlug")
@@ -440,17 +481,7 @@ async def delete_user(uow: UnitOfWork, actor: Actor, user_id: uuid.UUID) -> User
     before = snapshot(user)
     user.deleted_at = now()
     await _revoke_sessions_if(uow, user, True, "deleted")
-    await uow.session.execute(
-        update(InstructorAssignment)
-        .where(
-            or_(
-                InstructorAssignment.student_id == user.id,
-                InstructorAssignment.instructor_id == user.id,
-            ),
-            InstructorAssignment.status == "active",
-        )
-        .values(status="ended", ended_at=now())
-    )
+    await assignments.end_all_for(uow, actor, user.id)
     uow.audit(
         actor,
         "user.deleted",
@@ -466,11 +497,7 @@ async def delete_user(uow: UnitOfWork, actor: Actor, user_id: uuid.UUID) -> User
 
 async def _revoke_sessions_if(uow: UnitOfWork, user: User, condition: bool, reason: str) -> None:
     if condition:
-        await uow.session.execute(
-            update(AuthSession)
-            .where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None))
-            .values(revoked_at=now(), revoked_reason=reason)
-        )
+        await revoke_sessions(uow, user_id=user.id, school_id=user.school_id, reason=reason)
 
 
 def _emit_user_changed(uow: UnitOfWork, user: User, event_type: str) -> None:
@@ -514,11 +541,7 @@ async def update_account(
     if locale is not None:
         user.locale = clean_text(locale, E.INVALID, "locale", max_length=16, required=True)  # type: ignore[assignment]
     if preferences is not None:
-        if len(str(preferences)) > 4000:
-            raise DomainError(
-                E.INVALID, "Preferences are limited to 4,000 characters.", "preferences"
-            )
-        user.preferences = preferences
+        user.preferences = json_object(preferences, "preferences", max_chars=4000)
     await uow.session.flush()
     return user
 
@@ -530,29 +553,34 @@ async def update_student_profile(
     user = await get_visible_user(uow, actor, user_id)
     if user.role != "student":
         raise DomainError(E.INVALID_ROLE, "This user is not a student.", "userId")
-    if actor.user_id != user.id and not (
-        actor.role is Role.SCHOOL_ADMIN and actor.has(Scope.USERS_MANAGE)
-    ):
+    is_admin = actor.role in (Role.SCHOOL_ADMIN, Role.PLATFORM_ADMIN) and actor.has(
+        Scope.USERS_MANAGE
+    )
+    if actor.user_id != user.id and not is_admin:
         raise Forbidden()
     profile = await uow.session.get(StudentProfile, user.id, with_for_update=True)
     if profile is None:  # pragma: no cover - created with every student
         raise DomainError(E.NOT_FOUND, "No such student.", "userId")
     for key, allowed in STUDENT_PROFILE_FIELDS.items():
         if changes.get(key) is not None and changes[key] not in allowed:
-            raise DomainError(E.INVALID, f"{key} must be one of {', '.join(allowed)}.", key)
+            raise DomainError(
+                E.INVALID, f"{_camel(key)} must be one of {', '.join(allowed)}.", _camel(key)
+            )
     texts = {"medical_notes": 2000, "emergency_contact": 300, "goals": 2000}
     for key, value in changes.items():
         if value is None:
             continue
         if key in texts:
-            value = clean_text(value, E.INVALID, key, max_length=texts[key])
+            value = clean_text(value, E.INVALID, _camel(key), max_length=texts[key])
         if key == "preferred_areas":
             value = [
                 clean_text(v, E.INVALID, "preferredAreas", max_length=100, required=True)
                 for v in value
             ][:20]
-        if key == "practical_test_date" and isinstance(value, date) and value.year < 2000:
+        if key == "practical_test_date" and value.year < 2000:
             raise DomainError(E.INVALID, "That date is not plausible.", "practicalTestDate")
+        if key == "theory_test_passed_on" and not date(2000, 1, 1) <= value <= now().date():
+            raise DomainError(E.INVALID, "That date is not plausible.", "theoryTestPassedOn")
         setattr(profile, key, value)
     if changes.get("theory_test_passed") is False:
         profile.theory_test_passed_on = None
@@ -600,20 +628,26 @@ async def update_instructor_profile(
     for key, value in changes.items():
         if value is None:
             continue
+        field = _camel(key)
         if key not in allowed:
-            raise Forbidden(f"Only a school admin can change {key}.")
+            raise Forbidden(f"Only a school admin can change {field}.")
         if key in ranges:
-            require_range(value, *ranges[key], E.INVALID, key)
+            require_range(value, *ranges[key], E.INVALID, field)
         if key == "specialisations":
             unknown = set(value) - set(SPECIALISATIONS)
             if unknown:
                 raise DomainError(
-                    E.INVALID, f"Unknown specialisation: {', '.join(sorted(unknown))}.", key
+                    E.INVALID, f"Unknown specialisation: {', '.join(sorted(unknown))}.", field
                 )
+            value = list(dict.fromkeys(value))
+        if key == "licence_number":
+            value = clean_text(value, E.INVALID, field, max_length=50)
         if key == "bio":
-            value = clean_text(value, E.INVALID, "bio", max_length=4000)
+            value = clean_text(value, E.INVALID, field, max_length=4000)
+        if key == "vehicle":
+            value = json_object(value, field, max_chars=2000)
         if key in ("areas_covered", "certifications"):
-            value = [clean_text(v, E.INVALID, key, max_length=100, required=True) for v in value][
+            value = [clean_text(v, E.INVALID, field, max_length=100, required=True) for v in value][
                 :50
             ]
         setattr(profile, key, value)

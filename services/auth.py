@@ -2,16 +2,25 @@
 
 Refresh tokens rotate on every use. A token that is presented a second time
 means it was copied: the whole family (the login session) is revoked, and the
-legitimate holder has to log in again. Failed logins are counted per account
-and per client address under advisory locks, so concurrent or aliased attempts
-are counted exactly; every ``login`` field in a request is one attempt.
+legitimate holder has to log in again.
+
+Failed logins are counted per account and per client address. An attempt is
+recorded (as a failure) under advisory locks before its password is checked,
+so concurrent attempts are counted exactly; the slow password hash then runs
+with no lock or connection held, and a right password turns the attempt into a
+success. Every ``login`` field is one attempt, and the GraphQL layer allows one
+per document.
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
+import uuid
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,13 +36,20 @@ from models.accounts import (
 )
 from services.accounts import AccountErrorCode as E
 from services.accounts import check_password, snapshot
-from services.actor import Actor, Role, scopes_for
+from services.actor import ADMIN_FLAG_SCOPES, Actor, Role, scopes_for
+from services.deps import AccountPolicy
 from services.errors import DomainError
 from services.notifications import Message
-from services.security import AccessTokens, InvalidToken, new_secret_token, token_digest
+from services.security import (
+    AccessTokens,
+    InvalidToken,
+    PasswordHashing,
+    new_secret_token,
+    token_digest,
+)
+from services.sessions import revoke_sessions
 from services.uow import UnitOfWork
 from services.validation import normalise_email
-from subscriptions.envelope import user_key
 
 
 def now() -> datetime:
@@ -47,6 +63,9 @@ class IssuedTokens:
     access_token_expires_at: datetime
     refresh_token: str
     refresh_token_expires_at: datetime
+    # Who the new access token speaks for, read in the same transaction: the rest of a
+    # login response resolves as this actor, even if the session is revoked meanwhile.
+    actor: Actor
 
 
 def unusable_password() -> str:
@@ -59,13 +78,45 @@ def _lock_key(kind: str, value: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
-async def _recent_failures(
-    session: AsyncSession, column: object, value: str, since: datetime
-) -> int:
+def _attempt_email(email: str) -> str:
+    # NUL cannot be stored in PostgreSQL text; U+FFFD keeps the attempt countable and
+    # matches no account (no valid address contains it).
+    return email.strip().lower().replace("\x00", "\ufffd")[:320]
+
+
+async def _lock(session: AsyncSession, *keys: int) -> None:
+    """Serialise attempts on these keys until the transaction ends (sorted: no deadlocks)."""
+    for key in sorted(keys):
+        await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+
+
+async def _account_failures(session: AsyncSession, email_lower: str, since: datetime) -> int:
+    """Failures on an account in the window, since its last successful login."""
+    last_success = (
+        select(func.max(LoginAttempt.attempted_at))
+        .where(LoginAttempt.email_lower == email_lower, LoginAttempt.succeeded.is_(True))
+        .scalar_subquery()
+    )
     return int(
         await session.scalar(
             select(func.count()).where(
-                column == value,  # type: ignore[operator]
+                LoginAttempt.email_lower == email_lower,
+                LoginAttempt.succeeded.is_(False),
+                LoginAttempt.attempted_at
+                > func.greatest(since, func.coalesce(last_success, since)),
+            )
+        )
+        or 0
+    )
+
+
+async def _address_failures(session: AsyncSession, client_address: str, since: datetime) -> int:
+    """Failures from an address in the window; a success never resets this count, or an
+    attacker could log into their own account between guesses at others."""
+    return int(
+        await session.scalar(
+            select(func.count()).where(
+                LoginAttempt.client_address == client_address,
                 LoginAttempt.succeeded.is_(False),
                 LoginAttempt.attempted_at > since,
             )
@@ -74,50 +125,80 @@ async def _recent_failures(
     )
 
 
-async def login(
-    uow: UnitOfWork,
-    *,
-    email: str,
-    password: str,
-    client_address: str,
-    user_agent: str | None,
-) -> IssuedTokens:
+def _too_many_attempts(policy: AccountPolicy) -> DomainError:
+    minutes = int(policy.lockout.total_seconds() // 60)
+    return DomainError(
+        E.TOO_MANY_ATTEMPTS, f"Too many failed attempts. Try again in {minutes} minutes."
+    )
+
+
+@dataclass(frozen=True)
+class LoginTicket:
+    """A counted login attempt whose password is still to be checked."""
+
+    attempt_id: int
+    user_id: uuid.UUID | None
+    password_hash: str | None
+
+
+async def begin_login(uow: UnitOfWork, *, email: str, client_address: str) -> LoginTicket:
+    """Check the throttles and count the attempt as a failure until it is proven right.
+
+    Runs in its own short transaction: the advisory locks make check-and-count atomic
+    for concurrent attempts, and are released before the (slow) password hash runs.
+    """
     policy = uow.deps.policy
     session = uow.session
-    email_lower = email.strip().lower()[:320]
-    # Serialise attempts on this account and from this address (held until commit).
-    for key in sorted(
-        (_lock_key("login-email", email_lower), _lock_key("login-addr", client_address))
-    ):
-        await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+    email_lower = _attempt_email(email)
+    await _lock(
+        session, _lock_key("login-email", email_lower), _lock_key("login-addr", client_address)
+    )
     since = now() - policy.lockout
     if (
-        await _recent_failures(session, LoginAttempt.email_lower, email_lower, since)
-        >= policy.max_failures_per_account
-        or await _recent_failures(session, LoginAttempt.client_address, client_address, since)
+        await _account_failures(session, email_lower, since) >= policy.max_failures_per_account
+        or await _address_failures(session, client_address, since)
         >= policy.max_failures_per_address
     ):
         # Not recorded: a locked-out caller must not extend the window forever.
-        raise DomainError(
-            E.TOO_MANY_ATTEMPTS,
-            f"Too many failed attempts. Try again in {int(policy.lockout.total_seconds() // 60)} minutes.",
-        )
+        raise _too_many_attempts(policy)
     user = await session.scalar(
         select(User).where(func.lower(User.email) == email_lower, User.deleted_at.is_(None))
     )
-    ok = await uow.deps.passwords.verify(user.password_hash if user else None, password)
-    session.add(LoginAttempt(email_lower=email_lower, client_address=client_address, succeeded=ok))
-    if not ok or user is None:
-        # The failure must be counted even though the mutation reports an error.
-        await session.flush()
-        uow.keep_on_error = True
+    attempt = LoginAttempt(email_lower=email_lower, client_address=client_address, succeeded=False)
+    session.add(attempt)
+    await session.flush()
+    return LoginTicket(attempt.id, user.id if user else None, user.password_hash if user else None)
+
+
+async def complete_login(
+    uow: UnitOfWork,
+    ticket: LoginTicket,
+    *,
+    password_ok: bool,
+    client_address: str,
+    user_agent: str | None,
+) -> IssuedTokens:
+    """Turn a checked attempt into a session (or the failure the attempt already counts as)."""
+    session = uow.session
+    user = await session.get(User, ticket.user_id, with_for_update=True) if ticket.user_id else None
+    if (
+        not password_ok
+        or user is None
+        or user.deleted_at is not None
+        or user.password_hash != ticket.password_hash  # changed while we were hashing
+    ):
         raise DomainError(E.INVALID_CREDENTIALS, "Email or password is incorrect.")
     if user.status == "suspended":
         raise DomainError(E.ACCOUNT_SUSPENDED, "This account is suspended. Contact your school.")
     if user.status == "rejected":
         raise DomainError(E.ACCOUNT_REJECTED, "This registration was not accepted.")
+    await session.execute(
+        update(LoginAttempt).where(LoginAttempt.id == ticket.attempt_id).values(succeeded=True)
+    )
     auth_session = AuthSession(
-        user_id=user.id, user_agent=(user_agent or "")[:300] or None, client_address=client_address
+        user_id=user.id,
+        user_agent=(user_agent or "")[:300] or None,
+        client_address=_inet_or_none(client_address),
     )
     session.add(auth_session)
     user.last_login_at = now()
@@ -130,10 +211,47 @@ async def login(
         school_id=user.school_id,
         client_address=client_address,
     )
-    return await _issue(uow, user, auth_session)
+    return await _issue(uow, user, auth_session, client_address)
 
 
-async def _issue(uow: UnitOfWork, user: User, auth_session: AuthSession) -> IssuedTokens:
+async def login(
+    units: Callable[[], AbstractAsyncContextManager[UnitOfWork]],
+    passwords: PasswordHashing,
+    *,
+    email: str,
+    password: str,
+    client_address: str,
+    user_agent: str | None,
+) -> IssuedTokens:
+    """Log in: count the attempt, check the password outside any transaction, open a session.
+
+    Every call is one attempt, counted before the password is checked, so concurrent
+    attempts cannot slip past the limits; no lock or connection is held while hashing.
+    """
+    async with units() as uow:
+        ticket = await begin_login(uow, email=email, client_address=client_address)
+    password_ok = await passwords.verify(ticket.password_hash, password)
+    async with units() as uow:
+        return await complete_login(
+            uow,
+            ticket,
+            password_ok=password_ok,
+            client_address=client_address,
+            user_agent=user_agent,
+        )
+
+
+def _inet_or_none(address: str | None) -> str | None:
+    """``auth_sessions.client_address`` is INET; "unknown" (no peer address) is stored as null."""
+    try:
+        return str(ipaddress.ip_address(address or ""))
+    except ValueError:
+        return None
+
+
+async def _issue(
+    uow: UnitOfWork, user: User, auth_session: AuthSession, client_address: str | None
+) -> IssuedTokens:
     refresh = new_secret_token()
     refresh_expires = now() + uow.deps.policy.refresh_token_lifetime
     uow.session.add(
@@ -142,11 +260,34 @@ async def _issue(uow: UnitOfWork, user: User, auth_session: AuthSession) -> Issu
         )
     )
     access, access_expires = uow.deps.tokens.issue(user.id, auth_session.id)
+    admin = await uow.session.get(AdminProfile, user.id) if user.role == "school_admin" else None
     await uow.session.flush()
-    return IssuedTokens(user, access, access_expires, refresh, refresh_expires)
+    actor = _actor(user, admin, auth_session.id, access_expires, client_address)
+    return IssuedTokens(user, access, access_expires, refresh, refresh_expires, actor)
 
 
-async def refresh(uow: UnitOfWork, token: str) -> IssuedTokens:
+def _actor(
+    user: User,
+    admin: AdminProfile | None,
+    session_id: uuid.UUID,
+    expires_at: datetime,
+    client_address: str | None,
+) -> Actor:
+    flags = {flag: getattr(admin, flag) for flag in ADMIN_FLAG_SCOPES} if admin else None
+    role = Role(user.role)
+    return Actor(
+        user_id=user.id,
+        school_id=user.school_id,
+        role=role,
+        scopes=scopes_for(role, flags),
+        session_id=session_id,
+        client_address=client_address,
+        active=user.status == "active",
+        expires_at=expires_at,
+    )
+
+
+async def refresh(uow: UnitOfWork, token: str, client_address: str | None = None) -> IssuedTokens:
     session = uow.session
     # Spend the token atomically: of two concurrent uses exactly one wins.
     spent = await session.execute(
@@ -161,11 +302,19 @@ async def refresh(uow: UnitOfWork, token: str) -> IssuedTokens:
             select(RefreshToken.session_id).where(RefreshToken.token_hash == token_digest(token))
         )
         if reused is not None:
-            await session.execute(
-                update(AuthSession)
-                .where(AuthSession.id == reused, AuthSession.revoked_at.is_(None))
-                .values(revoked_at=now(), revoked_reason="refresh_token_reuse")
+            owner = await session.scalar(
+                select(User)
+                .join(AuthSession, AuthSession.user_id == User.id)
+                .where(AuthSession.id == reused)
             )
+            if owner is not None:
+                await revoke_sessions(
+                    uow,
+                    user_id=owner.id,
+                    school_id=owner.school_id,
+                    reason="refresh_token_reuse",
+                    only=reused,
+                )
             uow.audit(
                 None,
                 "auth.refresh_reuse_detected",
@@ -190,39 +339,31 @@ async def refresh(uow: UnitOfWork, token: str) -> IssuedTokens:
     if user is None or user.deleted_at is not None or user.status in ("suspended", "rejected"):
         raise DomainError(E.TOKEN_INVALID, "This account can no longer log in.", "refreshToken")
     auth_session.last_used_at = now()
-    return await _issue(uow, user, auth_session)
+    return await _issue(uow, user, auth_session, client_address)
 
 
 async def logout(uow: UnitOfWork, actor: Actor) -> None:
     if actor.session_id is None:
         return
-    await _revoke(uow, actor, AuthSession.id == actor.session_id, "logout")
+    await revoke_sessions(
+        uow,
+        user_id=actor.user_id,
+        school_id=actor.school_id,
+        reason="logout",
+        only=actor.session_id,
+    )
 
 
 async def logout_everywhere(uow: UnitOfWork, actor: Actor) -> None:
-    await _revoke(uow, actor, AuthSession.user_id == actor.user_id, "logout_everywhere")
+    await revoke_sessions(
+        uow, user_id=actor.user_id, school_id=actor.school_id, reason="logout_everywhere"
+    )
     uow.audit(
         actor,
         "auth.logout_everywhere",
         entity_type="User",
         entity_id=actor.user_id,
         school_id=actor.school_id,
-    )
-
-
-async def _revoke(uow: UnitOfWork, actor: Actor, condition: object, reason: str) -> None:
-    await uow.session.execute(
-        update(AuthSession)
-        .where(condition, AuthSession.revoked_at.is_(None))  # type: ignore[arg-type]
-        .values(revoked_at=now(), revoked_reason=reason)
-    )
-    uow.emit(
-        "session.revoked",
-        entity_type="User",
-        entity_id=actor.user_id,
-        school_id=actor.school_id,
-        keys=[user_key(actor.user_id)],
-        data={"session": str(actor.session_id) if reason == "logout" else "*"},
     )
 
 
@@ -249,37 +390,15 @@ async def authenticate(
         or user.status in ("suspended", "rejected")
     ):
         raise InvalidToken("session ended")
-    flags = (
-        {
-            flag: getattr(admin, flag)
-            for flag in (
-                "can_manage_users",
-                "can_assign_instructors",
-                "can_manage_packages",
-                "can_moderate_community",
-                "can_manage_finances",
-            )
-        }
-        if admin
-        else None
-    )
-    role = Role(user.role)
-    return Actor(
-        user_id=user.id,
-        school_id=user.school_id,
-        role=role,
-        scopes=scopes_for(role, flags),
-        session_id=claims.session_id,
-        client_address=client_address,
-        active=user.status == "active",
-        expires_at=claims.expires_at,
-    )
+    return _actor(user, admin, claims.session_id, claims.expires_at, client_address)
 
 
 # -- one-time tokens ----------------------------------------------------------------------------
 
 
-async def _new_one_time_token(uow: UnitOfWork, user: User, purpose: str, lifetime: object) -> str:
+async def _new_one_time_token(
+    uow: UnitOfWork, user: User, purpose: str, lifetime: timedelta
+) -> str:
     token = new_secret_token()
     # A new token replaces any unused one of the same purpose.
     await uow.session.execute(
@@ -297,7 +416,7 @@ async def _new_one_time_token(uow: UnitOfWork, user: User, purpose: str, lifetim
             purpose=purpose,
             token_hash=token_digest(token),
             expires_at=now() + lifetime,
-        )  # type: ignore[operator]
+        )
     )
     return token
 
@@ -393,11 +512,7 @@ async def reset_password(uow: UnitOfWork, token: str, new_password: str) -> User
     user.password_hash = await uow.deps.passwords.hash(new_password)
     if user.email_verified_at is None:
         user.email_verified_at = now()  # the link proved control of the mailbox
-    await uow.session.execute(
-        update(AuthSession)
-        .where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None))
-        .values(revoked_at=now(), revoked_reason="password_reset")
-    )
+    await revoke_sessions(uow, user_id=user.id, school_id=user.school_id, reason="password_reset")
     uow.audit(
         None,
         "auth.password_reset",
@@ -410,24 +525,41 @@ async def reset_password(uow: UnitOfWork, token: str, new_password: str) -> User
 
 
 async def change_password(uow: UnitOfWork, actor: Actor, current: str, new_password: str) -> User:
-    user = await uow.session.get(User, actor.user_id, with_for_update=True)
+    session = uow.session
+    policy = uow.deps.policy
+    user = await session.get(User, actor.user_id, with_for_update=True)
     if user is None:  # pragma: no cover
         raise DomainError(E.NOT_FOUND, "No such user.")
+    # A stolen access token must not become a way to guess the password: wrong current
+    # passwords count as failed logins of the account (and lock it like them).
+    email_lower = _attempt_email(user.email)
+    await _lock(session, _lock_key("login-email", email_lower))
+    if (
+        await _account_failures(session, email_lower, now() - policy.lockout)
+        >= policy.max_failures_per_account
+    ):
+        raise _too_many_attempts(policy)
     if not await uow.deps.passwords.verify(user.password_hash, current):
+        session.add(
+            LoginAttempt(
+                email_lower=email_lower,
+                client_address=(actor.client_address or "unknown")[:64],
+                succeeded=False,
+            )
+        )
+        uow.keep_on_error = True
         raise DomainError(
             E.WRONG_PASSWORD, "Your current password is not correct.", "currentPassword"
         )
     check_password(new_password, "newPassword")
     user.password_hash = await uow.deps.passwords.hash(new_password)
     # Every other session ends; this one stays.
-    await uow.session.execute(
-        update(AuthSession)
-        .where(
-            AuthSession.user_id == user.id,
-            AuthSession.id != actor.session_id,
-            AuthSession.revoked_at.is_(None),
-        )
-        .values(revoked_at=now(), revoked_reason="password_changed")
+    await revoke_sessions(
+        uow,
+        user_id=user.id,
+        school_id=user.school_id,
+        reason="password_changed",
+        keep=actor.session_id,
     )
     uow.audit(
         actor,

@@ -304,7 +304,7 @@ class AccountMutation:
         self, info: Info, input: Annotated[UpdateStudentProfileInput, INPUT]
     ) -> StudentProfilePayload:
         async def work() -> Any:
-            changes = strawberry.asdict(input)
+            changes: dict[str, Any] = strawberry.asdict(input)
             changes.pop("user_id")
             for key in ("licence_type", "experience_level"):
                 if changes[key] is not None:
@@ -338,7 +338,7 @@ class AccountMutation:
         self, info: Info, input: Annotated[UpdateAdminPermissionsInput, INPUT]
     ) -> AdminPermissionsPayload:
         async def work() -> Any:
-            flags = strawberry.asdict(input)
+            flags: dict[str, Any] = strawberry.asdict(input)
             flags.pop("user_id")
             return await resolvers.update_admin_permissions(info, _user_id(input.user_id), flags)
 

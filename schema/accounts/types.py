@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -163,7 +163,7 @@ class InstructorProfile:
 
     @strawberry.field(description="The tuition vehicle (make, model, transmission…).")
     def vehicle(self) -> JSON:
-        return self.model.vehicle  # type: ignore[no-any-return]
+        return cast(JSON, self.model.vehicle)
 
     @strawberry.field(description="Qualifications beyond the ADI licence.")
     def certifications(self) -> list[str]:
@@ -252,7 +252,8 @@ class User(Node):
     @strawberry.field(description="The user's own preferences; null for anyone else.")
     def preferences(self, info: Info) -> JSON | None:
         actor = info.context.actor
-        return self.model.preferences if actor and actor.user_id == self.model.id else None
+        mine = actor is not None and actor.user_id == self.model.id
+        return cast(JSON, self.model.preferences) if mine else None
 
     @strawberry.field(description="The user's role.")
     def role(self) -> Role:
