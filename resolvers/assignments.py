@@ -36,17 +36,20 @@ class AssignmentByIdLoader(SessionLoader[uuid.UUID, InstructorAssignment | None]
 
 
 class _ActiveAssignmentsLoader(SessionLoader[uuid.UUID, list[InstructorAssignment]]):
-    column: Any
+    # A column *name*: a mapped attribute stored on the loader class would act as a
+    # descriptor and fail when read through the (unmapped) loader instance.
+    column: str
 
     async def load_batch(
         self, session: AsyncSession, keys: list[uuid.UUID]
     ) -> list[list[InstructorAssignment]]:
         if self.actor is None:
             return [[] for _ in keys]
+        column = getattr(InstructorAssignment, self.column)
         rows = await session.scalars(
             select(InstructorAssignment)
             .where(
-                self.column.in_(keys),
+                column.in_(keys),
                 InstructorAssignment.status == "active",
                 assignments.visible_assignments(self.actor),
             )
@@ -54,20 +57,20 @@ class _ActiveAssignmentsLoader(SessionLoader[uuid.UUID, list[InstructorAssignmen
         )
         grouped: dict[uuid.UUID, list[InstructorAssignment]] = defaultdict(list)
         for row in rows:
-            grouped[getattr(row, self.column.key)].append(row)
+            grouped[getattr(row, self.column)].append(row)
         return [grouped.get(key, []) for key in keys]
 
 
 class AssignmentsByStudentLoader(_ActiveAssignmentsLoader):
     """A student's live assignments that the actor may see."""
 
-    column = InstructorAssignment.student_id
+    column = "student_id"
 
 
 class AssignmentsByInstructorLoader(_ActiveAssignmentsLoader):
     """An instructor's live assignments that the actor may see."""
 
-    column = InstructorAssignment.instructor_id
+    column = "instructor_id"
 
 
 async def assignment(info: Info, assignment_id: uuid.UUID) -> InstructorAssignment | None:

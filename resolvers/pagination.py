@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import orjson
@@ -41,13 +41,27 @@ def encode_cursor(sort_value: Any, row_id: uuid.UUID | int) -> str:
 
 
 def decode_cursor(cursor: str, *, sort_is_time: bool, id_is_int: bool) -> tuple[Any, Any]:
+    """The (sort value, id) pair of a cursor this module made; anything else is a typed error."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         value, row_id = orjson.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(row_id, str):
+            raise TypeError("the id part of a cursor is a string")
         if sort_is_time:
+            if not isinstance(value, str):
+                raise TypeError("the sort part of a time cursor is an ISO 8601 string")
             value = datetime.fromisoformat(value)
-        return value, int(row_id) if id_is_int else uuid.UUID(row_id)
-    except (ValueError, TypeError, orjson.JSONDecodeError):
+            if value.tzinfo is None:
+                raise ValueError("cursors carry aware timestamps")
+            value = value.astimezone(UTC)  # out-of-range instants fail here, not in the driver
+        elif isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise TypeError("the sort part of a cursor is a scalar")
+        if not id_is_int:
+            return value, uuid.UUID(row_id)
+        if not -(2**63) <= (pk := int(row_id)) < 2**63:
+            raise OverflowError("ids are bigints")
+        return value, pk
+    except (ValueError, TypeError, OverflowError):  # binascii and orjson errors are ValueErrors
         raise InvalidPageRequest(E.INVALID, "The `after` cursor is not valid.", "after") from None
 
 

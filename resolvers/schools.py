@@ -23,9 +23,9 @@ class SchoolByIdLoader(SessionLoader[uuid.UUID, School | None]):
     async def load_batch(self, session: AsyncSession, keys: list[uuid.UUID]) -> list[School | None]:
         actor = self.actor
         visible = [k for k in keys if actor is not None and actor.can_see_school(k)]
-        rows = (
-            await session.scalars(select(School).where(School.id.in_(visible))) if visible else []
-        )
+        if not visible:
+            return [None] * len(keys)
+        rows = await session.scalars(select(School).where(School.id.in_(visible)))
         found = {row.id: row for row in rows}
         return [found.get(key) for key in keys]
 
@@ -44,11 +44,12 @@ async def my_school(info: Info) -> School | None:
 
 async def school_by_slug(info: Info, slug: str) -> School | None:
     """Public: the registration form looks a school up by its slug."""
+    slug = slug.strip().lower()
+    if not schools.is_valid_slug(slug):
+        return None  # no school has it; and the database need not see arbitrary bytes
     async with info.context.state.db.session() as session:
         return await session.scalar(
-            select(School).where(
-                School.slug == slug.strip().lower()[:63], School.is_active.is_(True)
-            )
+            select(School).where(School.slug == slug, School.is_active.is_(True))
         )
 
 

@@ -7,9 +7,11 @@ is the committed SDL; tests fail when it drifts (`clutch export-schema` rewrites
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 import strawberry
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from resolvers.context import Info
@@ -56,12 +58,19 @@ class NodeQuery:
             from services.errors import CommonErrorCode, DomainError
 
             raise DomainError(CommonErrorCode.INVALID, f"At most {MAX_NODES} ids at once.", "ids")
-        return [await resolve_node(info, i) for i in ids]
+        # Gathered, so the loaders batch: one query per type, not one per id.
+        return list(await asyncio.gather(*(resolve_node(info, i) for i in ids)))
 
 
 Query = merge_types("Query", (NodeQuery, AccountQuery, SchoolQuery, AssignmentQuery, AuditQuery))
 Mutation = merge_types("Mutation", (AccountMutation, SchoolMutation, AssignmentMutation))
 Subscription = merge_types("Subscription", (AssignmentSubscription,))
+
+
+class ClutchSchema(strawberry.Schema):
+    def process_errors(self, errors: Any, execution_context: Any = None) -> None:
+        """Strawberry logs every error, client mistakes included, with a traceback;
+        `ErrorPolicy` already logs the unexpected ones, once."""
 
 
 def build_schema(
@@ -80,8 +89,13 @@ def build_schema(
         from strawberry.extensions import DisableIntrospection
 
         extensions.append(DisableIntrospection)
-    return strawberry.Schema(
-        query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
+    return ClutchSchema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=extensions,
+        # Without introspection, "Did you mean …?" hints would leak the schema anyway.
+        config=StrawberryConfig(disable_field_suggestions=not introspection),
     )
 
 

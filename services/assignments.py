@@ -117,13 +117,18 @@ async def _school_user(
     return user
 
 
+PLAUSIBLE_YEARS = range(2000, 2101)
+
+
 def _check_dates(starts_on: date, ends_on: date | None, assignment_type: str) -> None:
+    if starts_on.year not in PLAUSIBLE_YEARS:
+        raise DomainError(E.INVALID_DATES, "That start date is not plausible.", "startsOn")
+    if ends_on is not None and ends_on.year not in PLAUSIBLE_YEARS:
+        raise DomainError(E.INVALID_DATES, "That end date is not plausible.", "endsOn")
     if ends_on is not None and ends_on < starts_on:
         raise DomainError(E.INVALID_DATES, "The end date is before the start date.", "endsOn")
     if assignment_type == "temporary" and ends_on is None:
         raise DomainError(E.INVALID_DATES, "A temporary assignment needs an end date.", "endsOn")
-    if (ends_on or starts_on).year > 2100 or starts_on.year < 2000:
-        raise DomainError(E.INVALID_DATES, "Those dates are not plausible.", "startsOn")
 
 
 async def assign_instructor(
@@ -162,10 +167,13 @@ async def assign_instructor(
     assert school is not None
     starts = starts_on or school_today(school)
     _check_dates(starts, ends_on, assignment_type)
+    if ends_on is not None and ends_on < school_today(school):
+        raise DomainError(E.INVALID_DATES, "The end date has already passed.", "endsOn")
 
     # Capacity: lock the instructor's profile so concurrent assignments queue up here.
     profile = await uow.session.get(InstructorProfile, instructor.id, with_for_update=True)
     assert profile is not None
+    await _end_lapsed(uow, actor, school_today(school), student.id, instructor.id)
     live = await uow.session.scalar(
         select(func.count()).where(
             InstructorAssignment.instructor_id == instructor.id,
@@ -201,6 +209,27 @@ async def assign_instructor(
     )
     _emit(uow, assignment, "assignment.created")
     return assignment
+
+
+async def _end_lapsed(
+    uow: UnitOfWork, actor: Actor, today: date, student_id: uuid.UUID, instructor_id: uuid.UUID
+) -> None:
+    """End assignments of this student or instructor whose end date has passed, so they free
+    the instructor's place and the student's primary slot before a new assignment is made."""
+    lapsed = await uow.session.scalars(
+        select(InstructorAssignment)
+        .where(
+            InstructorAssignment.status == "active",
+            InstructorAssignment.ends_on < today,
+            or_(
+                InstructorAssignment.student_id == student_id,
+                InstructorAssignment.instructor_id == instructor_id,
+            ),
+        )
+        .with_for_update()
+    )
+    for assignment in lapsed:
+        await _end(uow, actor, assignment, "assignment.lapsed")
 
 
 async def _flush_unique(uow: UnitOfWork) -> None:
@@ -286,9 +315,6 @@ async def end_assignment(
     assignment = await _get_for_update(uow, actor, assignment_id)
     if assignment.status == "ended":
         raise DomainError(E.ALREADY_ENDED, "This assignment has already ended.", "id")
-    before = snapshot(assignment)
-    assignment.status = "ended"
-    assignment.ended_at = datetime.now(UTC)
     if reason:
         assignment.notes = clean_text(
             f"{assignment.notes or ''}\nEnded: {reason}".strip(),
@@ -296,10 +322,38 @@ async def end_assignment(
             "reason",
             max_length=2500,
         )
+    await _end(uow, actor, assignment, "assignment.ended")
+    return assignment
+
+
+async def end_all_for(uow: UnitOfWork, actor: Actor, user_id: uuid.UUID) -> None:
+    """End every live assignment of a student or instructor (their account is going)."""
+    live = await uow.session.scalars(
+        select(InstructorAssignment)
+        .where(
+            InstructorAssignment.status == "active",
+            or_(
+                InstructorAssignment.student_id == user_id,
+                InstructorAssignment.instructor_id == user_id,
+            ),
+        )
+        .with_for_update()
+    )
+    for assignment in live:
+        await _end(uow, actor, assignment, "assignment.ended")
+
+
+async def _end(
+    uow: UnitOfWork, actor: Actor, assignment: InstructorAssignment, action: str
+) -> None:
+    """Mark ended, audit, and tell both parties."""
+    before = snapshot(assignment)
+    assignment.status = "ended"
+    assignment.ended_at = datetime.now(UTC)
     await uow.session.flush()
     uow.audit(
         actor,
-        "assignment.ended",
+        action,
         entity_type="Assignment",
         entity_id=assignment.id,
         school_id=assignment.school_id,
@@ -307,4 +361,3 @@ async def end_assignment(
         after=snapshot(assignment),
     )
     _emit(uow, assignment, "assignment.ended")
-    return assignment

@@ -7,6 +7,7 @@ import uuid
 from enum import StrEnum
 from typing import Any
 
+import orjson
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -50,6 +51,13 @@ POLICY_RANGES: dict[str, tuple[int, int]] = {
 }
 
 
+MAX_SETTING_CHARS = 10_000
+
+
+def is_valid_slug(slug: str) -> bool:
+    return SLUG.fullmatch(slug) is not None
+
+
 def snapshot(school: School) -> dict[str, Any]:
     keys = (
         "name",
@@ -79,15 +87,22 @@ async def get_school(
     return school
 
 
+def input_field(key: str) -> str:
+    """The GraphQL (camelCase) name of a school column, for `UserError.field`."""
+    head, *rest = key.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
 def _apply(school: School, changes: dict[str, Any]) -> None:
     for key, value in changes.items():
         if value is None:
             continue
+        field = input_field(key)
         if key == "name":
             value = clean_text(value, E.INVALID, "name", max_length=200, required=True)
         elif key == "slug":
             value = value.strip().lower()
-            if not SLUG.match(value):
+            if not is_valid_slug(value):
                 raise DomainError(
                     E.INVALID_SLUG, "Use 2–63 lowercase letters, digits and dashes.", "slug"
                 )
@@ -108,13 +123,13 @@ def _apply(school: School, changes: dict[str, Any]) -> None:
         elif key == "slot_granularity_minutes":
             if value not in GRANULARITIES:
                 raise DomainError(
-                    E.INVALID_SETTING, "Slot granularity must be 5, 10, 15, 20, 30 or 60.", key
+                    E.INVALID_SETTING, "Slot granularity must be 5, 10, 15, 20, 30 or 60.", field
                 )
         elif key == "late_cancellation_rule":
             if value not in LATE_RULES:
-                raise DomainError(E.INVALID_SETTING, "Unknown late-cancellation rule.", key)
+                raise DomainError(E.INVALID_SETTING, "Unknown late-cancellation rule.", field)
         elif key in POLICY_RANGES:
-            require_range(value, *POLICY_RANGES[key], E.INVALID_SETTING, key)
+            require_range(value, *POLICY_RANGES[key], E.INVALID_SETTING, field)
         setattr(school, key, value)
 
 
@@ -122,7 +137,8 @@ async def create_school(uow: UnitOfWork, actor: Actor, changes: dict[str, Any]) 
     actor.require(Scope.PLATFORM_MANAGE)
     for required in ("name", "slug", "time_zone", "currency"):
         if not changes.get(required):
-            raise DomainError(E.INVALID, f"{required} is required.", required)
+            field = input_field(required)
+            raise DomainError(E.INVALID, f"{field} is required.", field)
     school = School()
     _apply(school, changes)
     uow.session.add(school)
@@ -189,8 +205,15 @@ async def set_platform_setting(
         raise DomainError(
             E.INVALID, "Keys are lowercase letters, digits, dots and underscores.", "key"
         )
-    if len(str(value)) > 10_000:
+    try:
+        encoded = orjson.dumps(value)
+    except (orjson.JSONEncodeError, TypeError):  # nested too deeply to store
+        raise DomainError(E.INVALID, "This value cannot be stored as JSON.", "value") from None
+    if len(encoded) > MAX_SETTING_CHARS:
         raise DomainError(E.INVALID, "Setting values are limited to 10,000 characters.", "value")
+    # PostgreSQL's jsonb cannot hold the NUL character.
+    if b"\\u0000" in encoded:
+        raise DomainError(E.INVALID, "Setting values cannot contain NUL characters.", "value")
     setting = await uow.session.get(PlatformSetting, key, with_for_update=True)
     before = {"value": setting.value, "is_public": setting.is_public} if setting else None
     if setting is None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import available_timezones
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -52,11 +53,20 @@ def clean_text(
     return cleaned or None
 
 
+@cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
 def require_time_zone(value: str, code: StrEnum, field: str = "timeZone") -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise DomainError(code, "Use an IANA time zone such as Europe/London.", field) from None
+    """An IANA zone name exactly as the tz database spells it.
+
+    Checked against the database's list rather than by loading the name: ZoneInfo treats
+    the name as a file path (a 10,000-character name is an OSError, and on case-insensitive
+    file systems "EUROPE/LONDON" would load and be stored in that spelling).
+    """
+    if value not in _time_zones():
+        raise DomainError(code, "Use an IANA time zone such as Europe/London.", field)
     return value
 
 

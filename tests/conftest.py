@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import socket
+import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -46,7 +48,7 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-async def database_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+async def database_url() -> AsyncIterator[str]:
     """A fresh, empty database for this test session."""
     configured = os.environ.get("DATABASE_URL")
     if configured:
@@ -63,10 +65,14 @@ async def database_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterato
         return
     from app.embedded_db import start_embedded_postgres
 
-    data_dir: Path = tmp_path_factory.mktemp("clutch-data")
+    # Not under pytest's basetemp: when run as root the cluster runs as another user, and
+    # every pytest start resets basetemp to owner-only, which would lock out a cluster
+    # another concurrent run is using.
+    data_dir = Path(tempfile.mkdtemp(prefix="clutch-test-"))
     embedded = await start_embedded_postgres(data_dir, database="clutch_test")
     yield embedded.url_for("clutch_test")
     await asyncio.to_thread(embedded.stop)
+    shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def make_settings(database_url: str, data_dir: Path, **overrides: Any) -> Settings:

@@ -154,6 +154,7 @@ class Factory:
     """Creates data through the services, as a platform admin would."""
 
     state: AppState
+    _actor: Actor | None = None
 
     def _uow(self) -> Any:
         return unit_of_work(self.state.db, self.state.hub, self.state.deps)
@@ -169,7 +170,10 @@ class Factory:
             )
 
     async def actor(self) -> Actor:
-        return accounts.actor_for(await self.platform_admin())
+        """One platform admin per factory acts for every factory call."""
+        if self._actor is None:
+            self._actor = accounts.actor_for(await self.platform_admin())
+        return self._actor
 
     async def school(
         self, *, slug: str | None = None, time_zone: str = "Europe/London", **settings: Any
