@@ -9,14 +9,13 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from models.accounts import AdminProfile, InstructorProfile, StudentProfile, User
 from models.assignments import InstructorAssignment
 from models.schools import School
 from services import assignments
 from services.actor import ADMIN_FLAG_SCOPES, Actor, Role, Scope
-from services.errors import UNIQUE_VIOLATION, DomainError, Forbidden, constraint_name, sqlstate
+from services.errors import DomainError, Forbidden
 from services.security import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from services.sessions import revoke_sessions
 from services.uow import UnitOfWork
@@ -225,15 +224,9 @@ async def _insert_user(
         status=status,
     )
     uow.session.add(user)
-    try:
-        async with uow.session.begin_nested():
-            await uow.session.flush()
-    except IntegrityError as exc:
-        if sqlstate(exc) == UNIQUE_VIOLATION and constraint_name(exc) == "uq_users_email_lower":
-            raise DomainError(
-                E.EMAIL_TAKEN, "An account with this email already exists.", "email"
-            ) from None
-        raise
+    await uow.flush_unique(
+        lambda _: DomainError(E.EMAIL_TAKEN, "An account with this email already exists.", "email")
+    )
     if school is not None:
         if role is Role.STUDENT:
             uow.session.add(StudentProfile(user_id=user.id, school_id=school.id))
@@ -415,20 +408,10 @@ async def review_registration(
     user = await get_managed_user(uow, actor, user_id)
     if user.status != "pending_review":
         raise DomainError(E.NOT_PENDING_REVIEW, "This account is not waiting for review.", "userId")
-    before = snapshot(user)
-    user.status = "active" if approve else "rejected"
-    user.status_reason = clean_text(reason, E.INVALID, "reason", max_length=500)
-    await _revoke_sessions_if(uow, user, not approve, "rejected")
-    uow.audit(
-        actor,
-        "user.activated" if approve else "user.rejected",
-        entity_type="User",
-        entity_id=user.id,
-        school_id=user.school_id,
-        before=before,
-        after=snapshot(user),
+    status = "active" if approve else "rejected"
+    await _change_status(
+        uow, actor, user, status, reason, "user.activated" if approve else "user.rejected"
     )
-    _emit_user_changed(uow, user, "user.activated" if approve else "user.rejected")
     return user
 
 
@@ -436,22 +419,8 @@ async def suspend_user(
     uow: UnitOfWork, actor: Actor, user_id: uuid.UUID, reason: str | None
 ) -> User:
     user = await get_managed_user(uow, actor, user_id)
-    if user.status == "suspended":
-        return user
-    before = snapshot(user)
-    user.status = "suspended"
-    user.status_reason = clean_text(reason, E.INVALID, "reason", max_length=500)
-    await _revoke_sessions_if(uow, user, True, "suspended")
-    uow.audit(
-        actor,
-        "user.suspended",
-        entity_type="User",
-        entity_id=user.id,
-        school_id=user.school_id,
-        before=before,
-        after=snapshot(user),
-    )
-    _emit_user_changed(uow, user, "user.suspended")
+    if user.status != "suspended":
+        await _change_status(uow, actor, user, "suspended", reason, "user.suspended")
     return user
 
 
@@ -459,19 +428,7 @@ async def reinstate_user(uow: UnitOfWork, actor: Actor, user_id: uuid.UUID) -> U
     user = await get_managed_user(uow, actor, user_id)
     if user.status != "suspended":
         raise DomainError(E.CONFLICT, "Only a suspended account can be reinstated.", "userId")
-    before = snapshot(user)
-    user.status = "active"
-    user.status_reason = None
-    uow.audit(
-        actor,
-        "user.reinstated",
-        entity_type="User",
-        entity_id=user.id,
-        school_id=user.school_id,
-        before=before,
-        after=snapshot(user),
-    )
-    _emit_user_changed(uow, user, "user.reinstated")
+    await _change_status(uow, actor, user, "active", None, "user.reinstated")
     return user
 
 
@@ -480,31 +437,46 @@ async def delete_user(uow: UnitOfWork, actor: Actor, user_id: uuid.UUID) -> User
     user = await get_managed_user(uow, actor, user_id)
     before = snapshot(user)
     user.deleted_at = now()
-    await _revoke_sessions_if(uow, user, True, "deleted")
+    await revoke_sessions(uow, user_id=user.id, school_id=user.school_id, reason="deleted")
     await assignments.end_all_for(uow, actor, user.id)
+    _record(uow, actor, user, "user.deleted", before, {"deleted": True})
+    return user
+
+
+async def _change_status(
+    uow: UnitOfWork, actor: Actor, user: User, status: str, reason: str | None, action: str
+) -> None:
+    """Move an account to ``status``; suspension and rejection end its sessions at once."""
+    before = snapshot(user)
+    user.status = status
+    user.status_reason = clean_text(reason, E.INVALID, "reason", max_length=500)
+    if status in ("suspended", "rejected"):
+        await revoke_sessions(uow, user_id=user.id, school_id=user.school_id, reason=status)
+    _record(uow, actor, user, action, before, snapshot(user))
+
+
+def _record(
+    uow: UnitOfWork,
+    actor: Actor,
+    user: User,
+    action: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> None:
+    """Audit a lifecycle change and tell the user's sockets and their school."""
     uow.audit(
         actor,
-        "user.deleted",
+        action,
         entity_type="User",
         entity_id=user.id,
         school_id=user.school_id,
         before=before,
-        after={"deleted": True},
+        after=after,
     )
-    _emit_user_changed(uow, user, "user.deleted")
-    return user
-
-
-async def _revoke_sessions_if(uow: UnitOfWork, user: User, condition: bool, reason: str) -> None:
-    if condition:
-        await revoke_sessions(uow, user_id=user.id, school_id=user.school_id, reason=reason)
-
-
-def _emit_user_changed(uow: UnitOfWork, user: User, event_type: str) -> None:
     keys = [user_key(user.id)]
     if user.school_id:
         keys.append(school_key(user.school_id))
-    uow.emit(event_type, entity_type="User", entity_id=user.id, school_id=user.school_id, keys=keys)
+    uow.emit(action, entity_type="User", entity_id=user.id, school_id=user.school_id, keys=keys)
 
 
 # -- profiles -------------------------------------------------------------------------------------

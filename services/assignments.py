@@ -15,13 +15,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, true
-from sqlalchemy.exc import IntegrityError
 
 from models.accounts import InstructorProfile, User
 from models.assignments import InstructorAssignment
 from models.schools import School
 from services.actor import Actor, Role, Scope
-from services.errors import UNIQUE_VIOLATION, DomainError, constraint_name, sqlstate
+from services.errors import DomainError
 from services.uow import UnitOfWork
 from services.validation import clean_text, require_range
 from subscriptions.envelope import school_key, user_key
@@ -233,21 +232,18 @@ async def _end_lapsed(
 
 
 async def _flush_unique(uow: UnitOfWork) -> None:
-    try:
-        async with uow.session.begin_nested():
-            await uow.session.flush()
-    except IntegrityError as exc:
-        if sqlstate(exc) != UNIQUE_VIOLATION:
-            raise
-        if constraint_name(exc) == "uq_instructor_assignments_live_primary":
-            raise DomainError(
+    def conflict(constraint: str | None) -> DomainError:
+        if constraint == "uq_instructor_assignments_live_primary":
+            return DomainError(
                 E.PRIMARY_EXISTS, "This student already has a primary instructor.", "assignmentType"
-            ) from None
-        raise DomainError(
+            )
+        return DomainError(
             E.ALREADY_ASSIGNED,
             "This instructor is already assigned to this student.",
             "instructorId",
-        ) from None
+        )
+
+    await uow.flush_unique(conflict)
 
 
 async def _get_for_update(

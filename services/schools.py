@@ -9,11 +9,10 @@ from typing import Any
 
 import orjson
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from models.schools import PlatformSetting, School
 from services.actor import Actor, Scope
-from services.errors import UNIQUE_VIOLATION, DomainError, Forbidden, sqlstate
+from services.errors import DomainError, Forbidden
 from services.uow import UnitOfWork
 from services.validation import (
     clean_text,
@@ -133,6 +132,10 @@ def _apply(school: School, changes: dict[str, Any]) -> None:
         setattr(school, key, value)
 
 
+def _slug_taken(_constraint: str | None) -> DomainError:
+    return DomainError(E.SLUG_TAKEN, "Another school uses this slug.", "slug")
+
+
 async def create_school(uow: UnitOfWork, actor: Actor, changes: dict[str, Any]) -> School:
     actor.require(Scope.PLATFORM_MANAGE)
     for required in ("name", "slug", "time_zone", "currency"):
@@ -142,13 +145,7 @@ async def create_school(uow: UnitOfWork, actor: Actor, changes: dict[str, Any]) 
     school = School()
     _apply(school, changes)
     uow.session.add(school)
-    try:
-        async with uow.session.begin_nested():
-            await uow.session.flush()
-    except IntegrityError as exc:
-        if sqlstate(exc) == UNIQUE_VIOLATION:
-            raise DomainError(E.SLUG_TAKEN, "Another school uses this slug.", "slug") from None
-        raise
+    await uow.flush_unique(_slug_taken)
     uow.audit(
         actor,
         "school.created",
@@ -170,13 +167,7 @@ async def update_school(
         raise Forbidden("Only the platform can change a school's slug, status or platform fee.")
     before = snapshot(school)
     _apply(school, changes)
-    try:
-        async with uow.session.begin_nested():
-            await uow.session.flush()
-    except IntegrityError as exc:
-        if sqlstate(exc) == UNIQUE_VIOLATION:
-            raise DomainError(E.SLUG_TAKEN, "Another school uses this slug.", "slug") from None
-        raise
+    await uow.flush_unique(_slug_taken)
     uow.audit(
         actor,
         "school.updated",

@@ -18,14 +18,21 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.database import Database
 from models.events import AuditEntry
 from services.actor import Actor
 from services.deps import Deps
-from services.errors import DEADLOCK_DETECTED, SERIALIZATION_FAILURE, DomainError, sqlstate
+from services.errors import (
+    DEADLOCK_DETECTED,
+    SERIALIZATION_FAILURE,
+    UNIQUE_VIOLATION,
+    DomainError,
+    constraint_name,
+    sqlstate,
+)
 from services.outbox import PendingEvent, write_events
 from subscriptions.envelope import Envelope
 from subscriptions.hub import EventHub
@@ -63,6 +70,20 @@ class UnitOfWork:
                 data=data or {},
             )
         )
+
+    async def flush_unique(self, conflict: Callable[[str | None], DomainError]) -> None:
+        """Flush in a savepoint; a unique violation becomes ``conflict(constraint name)``.
+
+        Uniqueness is the database's job (a check in Python would race); this turns the
+        violation into the typed error the client sees, leaving the transaction usable.
+        """
+        try:
+            async with self.session.begin_nested():
+                await self.session.flush()
+        except IntegrityError as exc:
+            if sqlstate(exc) == UNIQUE_VIOLATION:
+                raise conflict(constraint_name(exc)) from None
+            raise
 
     def audit(
         self,
