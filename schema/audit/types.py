@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -37,11 +38,11 @@ class AuditEntry:
 
     @strawberry.field(description="The relevant state before the change.")
     def before(self) -> JSON | None:
-        return self.model.before
+        return cast(JSON, self.model.before)
 
     @strawberry.field(description="The relevant state after the change.")
     def after(self) -> JSON | None:
-        return self.model.after
+        return cast(JSON, self.model.after)
 
     @strawberry.field(description="The client address the change came from.")
     def client_address(self) -> str | None:
