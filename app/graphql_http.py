@@ -148,6 +148,8 @@ class GraphQLHTTP:
             raise RequestError(f"Accept {GRAPHQL_RESPONSE} or {JSON}.", 406, "NOT_ACCEPTABLE")
         params = await self._parameters(request)
         state: AppState = request.app.state.runtime.state
+        # Counted from here, so `extensions.sqlStatements` includes the token's session check.
+        counter = start_counting()
         actor = None
         token = bearer_token(request.headers.get("authorization"))
         if token is not None:
@@ -174,7 +176,6 @@ class GraphQLHTTP:
             if method == "GET"
             else {OperationType.QUERY, OperationType.MUTATION}
         )
-        counter = start_counting()
         try:
             result = await self.schema.execute(
                 params["query"],

@@ -11,6 +11,7 @@ import asyncio
 from typing import Annotated, Any
 
 import strawberry
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
@@ -82,6 +83,10 @@ def build_schema(
 ) -> strawberry.Schema:
     extensions: list[Any] = [
         *limit_extensions(max_depth=max_depth, max_aliases=max_aliases, max_tokens=max_tokens),
+        # Clients send the same few documents over and over: parse and validate each once.
+        # After the limits, which set the parse options and rules these caches key on.
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
         ExecutionMarker,
         ErrorPolicy,
     ]

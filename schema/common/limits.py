@@ -12,14 +12,10 @@ from graphql import (
     ValidationContext,
     ValidationRule,
 )
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-    SchemaExtension,
-)
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, SchemaExtension
+from strawberry.extensions.max_aliases import create_validator as alias_validator
 from strawberry.extensions.query_depth_limiter import IgnoreContext
+from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 
 # Fields that spend a secret or count an attempt: at most one of each per document, so
 # aliases or repeated operations cannot multiply password guesses or token spends.
@@ -92,11 +88,18 @@ def _is_introspection(context: IgnoreContext) -> bool:
 
 
 def limit_extensions(*, max_depth: int, max_aliases: int, max_tokens: int) -> list[Any]:
-    # Factories, so each request gets fresh extension instances.
+    """Extension factories enforcing the limits, each request getting fresh instances.
+
+    The rule classes are made once, here: `ValidationCache` keys its cache on them, and a
+    new class per request (what `QueryDepthLimiter(...)` builds) would never hit.
+    """
+    rules = [
+        depth_validator(max_depth, _is_introspection),
+        alias_validator(max_aliases),
+        OncePerDocument,
+    ]
     return [
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
-        lambda: QueryDepthLimiter(max_depth=max_depth, should_ignore=_is_introspection),
-        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
-        lambda: AddValidationRules([OncePerDocument]),
+        lambda: AddValidationRules(rules),
         OperationNameRequired,
     ]
