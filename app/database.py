@@ -76,10 +76,20 @@ class Database:
         )
         event.listen(self.engine.sync_engine, "before_cursor_execute", _count_statement)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # Reads run in autocommit: no BEGIN/ROLLBACK round trips around each loader batch.
+        self._reads = async_sessionmaker(
+            self.engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+        )
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """A read session: no transaction is left open afterwards."""
+        """A read session (autocommit: each statement sees the latest committed data)."""
+        async with self._reads() as session:
+            yield session
+
+    @asynccontextmanager
+    async def writer(self) -> AsyncIterator[AsyncSession]:
+        """A session for a unit of work; the caller begins and ends its transaction."""
         async with self._sessions() as session:
             yield session
 

@@ -114,7 +114,7 @@ class UnitOfWork:
 @asynccontextmanager
 async def unit_of_work(db: Database, hub: EventHub | None, deps: Deps) -> AsyncIterator[UnitOfWork]:
     notify = hub is not None and hub.notifies_in_transaction
-    async with db.session() as session:
+    async with db.writer() as session:
         uow = UnitOfWork(session, deps)
         await session.begin()
         try:
