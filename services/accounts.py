@@ -518,18 +518,28 @@ async def update_account(
     return user
 
 
-async def update_student_profile(
-    uow: UnitOfWork, actor: Actor, user_id: uuid.UUID, changes: dict[str, Any]
-) -> StudentProfile:
-    """The student edits their own profile; a school admin may edit any of their students'."""
+async def _profile_editor(
+    uow: UnitOfWork, actor: Actor, user_id: uuid.UUID, role: Role
+) -> tuple[User, bool]:
+    """The user whose ``role`` profile is edited, and whether the actor edits it as an admin
+    (anyone else but the user themself is refused)."""
     user = await get_visible_user(uow, actor, user_id)
-    if user.role != "student":
-        raise DomainError(E.INVALID_ROLE, "This user is not a student.", "userId")
+    if user.role != role.value:
+        article = "an" if role is Role.INSTRUCTOR else "a"
+        raise DomainError(E.INVALID_ROLE, f"This user is not {article} {role.value}.", "userId")
     is_admin = actor.role in (Role.SCHOOL_ADMIN, Role.PLATFORM_ADMIN) and actor.has(
         Scope.USERS_MANAGE
     )
     if actor.user_id != user.id and not is_admin:
         raise Forbidden()
+    return user, is_admin
+
+
+async def update_student_profile(
+    uow: UnitOfWork, actor: Actor, user_id: uuid.UUID, changes: dict[str, Any]
+) -> StudentProfile:
+    """The student edits their own profile; a school admin may edit any of their students'."""
+    user, _ = await _profile_editor(uow, actor, user_id, Role.STUDENT)
     profile = await uow.session.get(StudentProfile, user.id, with_for_update=True)
     if profile is None:  # pragma: no cover - created with every student
         raise DomainError(E.NOT_FOUND, "No such student.", "userId")
@@ -579,14 +589,7 @@ INSTRUCTOR_ADMIN_FIELDS = INSTRUCTOR_SELF_FIELDS | {
 async def update_instructor_profile(
     uow: UnitOfWork, actor: Actor, user_id: uuid.UUID, changes: dict[str, Any]
 ) -> InstructorProfile:
-    user = await get_visible_user(uow, actor, user_id)
-    if user.role != "instructor":
-        raise DomainError(E.INVALID_ROLE, "This user is not an instructor.", "userId")
-    is_admin = actor.role in (Role.SCHOOL_ADMIN, Role.PLATFORM_ADMIN) and actor.has(
-        Scope.USERS_MANAGE
-    )
-    if actor.user_id != user.id and not is_admin:
-        raise Forbidden()
+    user, is_admin = await _profile_editor(uow, actor, user_id, Role.INSTRUCTOR)
     allowed = INSTRUCTOR_ADMIN_FIELDS if is_admin else INSTRUCTOR_SELF_FIELDS
     profile = await uow.session.get(InstructorProfile, user.id, with_for_update=True)
     if profile is None:  # pragma: no cover

@@ -29,8 +29,6 @@ from schema.accounts.types import (
     AccountError,
     AdminPermissions,
     AuthTokens,
-    InstructorProfile,
-    StudentProfile,
     User,
     user_or_none,
 )
@@ -110,10 +108,6 @@ def _auth_payload(tokens: IssuedTokens | None, errors: list[DomainError]) -> Aut
 
 def _ok(errors: list[DomainError]) -> AccountActionPayload:
     return AccountActionPayload(ok=not errors, errors=account_errors(errors))
-
-
-# Re-exported so the unused-import check sees them used by type annotations below.
-__all__ = ["AccountMutation", "InstructorProfile", "StudentProfile"]
 
 
 @strawberry.type
