@@ -182,7 +182,10 @@ class RefreshToken(Base):
 
 
 class OneTimeToken(Base):
-    """Email/phone verification and password reset tokens, stored hashed, single use."""
+    """Email/phone verification and password reset tokens, stored hashed, single use.
+
+    Email and reset tokens are 256-bit and looked up by digest; a phone code is six digits,
+    so it is checked against the user's one live code and allows a few ``attempts``."""
 
     __tablename__ = "one_time_tokens"
     __table_args__ = (
@@ -199,6 +202,7 @@ class OneTimeToken(Base):
     created_at: Mapped[CreatedAt]
     expires_at: Mapped[datetime] = mapped_column(nullable=False)
     used_at: Mapped[Timestamp | None]
+    attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
 
 class LoginAttempt(Base):

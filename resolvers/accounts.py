@@ -249,6 +249,18 @@ async def request_email_verification(info: Info) -> None:
         await auth.request_email_verification(uow, actor)
 
 
+async def request_phone_verification(info: Info) -> None:
+    actor = info.context.require_actor()
+    async with info.context.unit_of_work() as uow:
+        await auth.request_phone_verification(uow, actor)
+
+
+async def verify_phone(info: Info, code: str) -> User:
+    actor = info.context.require_actor()
+    async with info.context.unit_of_work() as uow:
+        return await auth.verify_phone(uow, actor, code)
+
+
 async def verify_email(info: Info, token: str) -> User:
     async with info.context.unit_of_work() as uow:
         return await auth.verify_email(uow, token)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import secrets
 import uuid
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
@@ -44,6 +45,7 @@ from services.security import (
     AccessTokens,
     InvalidToken,
     PasswordHashing,
+    constant_time_equal,
     new_secret_token,
     token_digest,
 )
@@ -400,7 +402,14 @@ async def _new_one_time_token(
     uow: UnitOfWork, user: User, purpose: str, lifetime: timedelta
 ) -> str:
     token = new_secret_token()
-    # A new token replaces any unused one of the same purpose.
+    await _replace_one_time_token(uow, user, purpose, token_digest(token), lifetime)
+    return token
+
+
+async def _replace_one_time_token(
+    uow: UnitOfWork, user: User, purpose: str, token_hash: str, lifetime: timedelta
+) -> None:
+    """Store a new token (by digest); it replaces any unused one of the same purpose."""
     await uow.session.execute(
         update(OneTimeToken)
         .where(
@@ -412,13 +421,9 @@ async def _new_one_time_token(
     )
     uow.session.add(
         OneTimeToken(
-            user_id=user.id,
-            purpose=purpose,
-            token_hash=token_digest(token),
-            expires_at=now() + lifetime,
+            user_id=user.id, purpose=purpose, token_hash=token_hash, expires_at=now() + lifetime
         )
     )
-    return token
 
 
 async def send_email_verification(uow: UnitOfWork, user: User) -> None:
@@ -481,6 +486,85 @@ async def request_password_reset(uow: UnitOfWork, email: str) -> None:
     )
     if user is not None and user.status not in ("rejected",):
         await send_password_reset(uow, user)
+
+
+PHONE_CODE_LIFETIME = timedelta(minutes=10)
+PHONE_CODE_ATTEMPTS = 5
+PHONE_CODES_PER_HOUR = 5
+
+
+def _phone_code_digest(user_id: uuid.UUID, code: str) -> str:
+    # Salted with the user id: six digits are not unique across users, digests must be.
+    return token_digest(f"{user_id}:{code}")
+
+
+async def request_phone_verification(uow: UnitOfWork, actor: Actor) -> None:
+    """Text a six-digit code (from a CSPRNG) to the user's phone; it lasts ten minutes."""
+    session = uow.session
+    user = await session.get(User, actor.user_id, with_for_update=True)
+    if user is None:  # pragma: no cover
+        raise DomainError(E.NOT_FOUND, "No such user.")
+    if user.phone is None:
+        raise DomainError(E.INVALID_PHONE, "Add a phone number to your account first.", "phone")
+    if user.phone_verified_at is not None:
+        raise DomainError(E.ALREADY_VERIFIED, "Your phone number is already verified.")
+    # Each new code resets the attempts, so codes themselves are rationed (and SMS cost).
+    recent = await session.scalar(
+        select(func.count()).where(
+            OneTimeToken.user_id == user.id,
+            OneTimeToken.purpose == "verify_phone",
+            OneTimeToken.created_at > now() - timedelta(hours=1),
+        )
+    )
+    if (recent or 0) >= PHONE_CODES_PER_HOUR:
+        raise DomainError(E.TOO_MANY_ATTEMPTS, "Too many codes requested; try again in an hour.")
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    await _replace_one_time_token(
+        uow, user, "verify_phone", _phone_code_digest(user.id, code), PHONE_CODE_LIFETIME
+    )
+    await uow.deps.sender.send(
+        session,
+        Message(
+            channel="sms",
+            recipient=user.phone,
+            template="verify_phone",
+            subject=None,
+            body=f"Your Clutch code is {code}. It expires in 10 minutes.",
+            user_id=user.id,
+            school_id=user.school_id,
+            data={"code": code},
+        ),
+    )
+
+
+async def verify_phone(uow: UnitOfWork, actor: Actor, code: str) -> User:
+    """Check the code in constant time; five wrong tries spend it."""
+    session = uow.session
+    user = await session.get(User, actor.user_id, with_for_update=True)
+    row = await session.scalar(
+        select(OneTimeToken)
+        .where(
+            OneTimeToken.user_id == actor.user_id,
+            OneTimeToken.purpose == "verify_phone",
+            OneTimeToken.used_at.is_(None),
+        )
+        .order_by(OneTimeToken.created_at.desc())
+        .limit(1)
+        .with_for_update()
+    )
+    if user is None or row is None:
+        raise DomainError(E.TOKEN_INVALID, "There is no code to check; ask for one.", "code")
+    if row.expires_at <= now():
+        raise DomainError(E.TOKEN_EXPIRED, "This code has expired; ask for a new one.", "code")
+    if row.attempts >= PHONE_CODE_ATTEMPTS:
+        raise DomainError(E.TOO_MANY_ATTEMPTS, "Too many wrong codes; ask for a new one.", "code")
+    if not constant_time_equal(row.token_hash, _phone_code_digest(user.id, code.strip())):
+        row.attempts += 1
+        uow.keep_on_error = True  # the wrong try must count
+        raise DomainError(E.TOKEN_INVALID, "That code is not right.", "code")
+    row.used_at = now()
+    user.phone_verified_at = now()
+    return user
 
 
 async def _spend_one_time_token(uow: UnitOfWork, token: str, purpose: str) -> User:

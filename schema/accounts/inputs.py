@@ -157,6 +157,11 @@ class TokenInput:
     token: str = strawberry.field(description="The code.")
 
 
+@strawberry.input(description="The six-digit code texted to your phone.")
+class VerifyPhoneInput:
+    code: str = strawberry.field(description="The code from the text message.")
+
+
 @strawberry.input(description="Ask for a password-reset code.")
 class RequestPasswordResetInput:
     email: str = strawberry.field(description="Account email.")

@@ -24,6 +24,7 @@ from schema.accounts.inputs import (
     UpdateMyAccountInput,
     UpdateStudentProfileInput,
     UserActionInput,
+    VerifyPhoneInput,
 )
 from schema.accounts.types import (
     AccountError,
@@ -166,6 +167,24 @@ class AccountMutation:
     async def request_email_verification(self, info: Info) -> AccountActionPayload:
         _, errors = await attempt(resolvers.request_email_verification(info))
         return _ok(errors)
+
+    @strawberry.mutation(
+        description="Text a six-digit code to your phone (valid 10 minutes, 5 tries).",
+        permission_classes=[IsAuthenticated],
+    )
+    async def request_phone_verification(self, info: Info) -> AccountActionPayload:
+        _, errors = await attempt(resolvers.request_phone_verification(info))
+        return _ok(errors)
+
+    @strawberry.mutation(
+        description="Confirm your phone number with the texted code.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def verify_phone(
+        self, info: Info, input: Annotated[VerifyPhoneInput, INPUT]
+    ) -> UserPayload:
+        user, errors = await attempt(resolvers.verify_phone(info, input.code))
+        return _user_payload(user, errors)
 
     @strawberry.mutation(description="Confirm an email address with the emailed code.")
     async def verify_email(self, info: Info, input: Annotated[TokenInput, INPUT]) -> UserPayload:

@@ -26,6 +26,8 @@ ONCE_PER_DOCUMENT = frozenset(
         "resetPassword",
         "requestPasswordReset",
         "verifyEmail",
+        "verifyPhone",
+        "requestPhoneVerification",
         "registerStudent",
         "changePassword",
     }
