@@ -215,20 +215,16 @@ async def _end_lapsed(
 ) -> None:
     """End assignments of this student or instructor whose end date has passed, so they free
     the instructor's place and the student's primary slot before a new assignment is made."""
-    lapsed = await uow.session.scalars(
-        select(InstructorAssignment)
-        .where(
-            InstructorAssignment.status == "active",
-            InstructorAssignment.ends_on < today,
-            or_(
-                InstructorAssignment.student_id == student_id,
-                InstructorAssignment.instructor_id == instructor_id,
-            ),
-        )
-        .with_for_update()
+    await _end_live(
+        uow,
+        actor,
+        "assignment.lapsed",
+        InstructorAssignment.ends_on < today,
+        or_(
+            InstructorAssignment.student_id == student_id,
+            InstructorAssignment.instructor_id == instructor_id,
+        ),
     )
-    for assignment in lapsed:
-        await _end(uow, actor, assignment, "assignment.lapsed")
 
 
 async def _flush_unique(uow: UnitOfWork) -> None:
@@ -324,19 +320,28 @@ async def end_assignment(
 
 async def end_all_for(uow: UnitOfWork, actor: Actor, user_id: uuid.UUID) -> None:
     """End every live assignment of a student or instructor (their account is going)."""
+    await _end_live(
+        uow,
+        actor,
+        "assignment.ended",
+        or_(
+            InstructorAssignment.student_id == user_id,
+            InstructorAssignment.instructor_id == user_id,
+        ),
+    )
+
+
+async def _end_live(
+    uow: UnitOfWork, actor: Actor, action: str, *conditions: ColumnElement[bool]
+) -> None:
+    """End every live assignment matching ``conditions`` (locked first), one by one."""
     live = await uow.session.scalars(
         select(InstructorAssignment)
-        .where(
-            InstructorAssignment.status == "active",
-            or_(
-                InstructorAssignment.student_id == user_id,
-                InstructorAssignment.instructor_id == user_id,
-            ),
-        )
+        .where(InstructorAssignment.status == "active", *conditions)
         .with_for_update()
     )
     for assignment in live:
-        await _end(uow, actor, assignment, "assignment.ended")
+        await _end(uow, actor, assignment, action)
 
 
 async def _end(
