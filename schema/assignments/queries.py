@@ -11,10 +11,10 @@ from resolvers import assignments as resolvers
 from resolvers.context import Info
 from schema.assignments.types import Assignment, AssignmentChange, AssignmentEvent
 from schema.common.connection import AFTER_DESCRIPTION, FIRST_DESCRIPTION, Connection
+from schema.common.events import AFTER_EVENT, parse_event_id, resumable
 from schema.common.node import decode_optional_id
 from schema.common.permissions import IsAuthenticated
-from services.errors import CommonErrorCode, DomainError
-from subscriptions.feeds import UnknownEventId
+from services.errors import CommonErrorCode
 
 
 @strawberry.type
@@ -58,21 +58,6 @@ class AssignmentQuery:
         return Connection[Assignment].from_page(page, lambda m: Assignment(model=m))
 
 
-def _bad_event_id() -> DomainError:
-    return DomainError(
-        CommonErrorCode.INVALID, "`after` must be an event id you received.", "after"
-    )
-
-
-def parse_event_id(after: str | None) -> int | None:
-    """An `after` argument as an event id (its existence is checked by the feed)."""
-    if after is None:
-        return None
-    if not after.isascii() or not after.isdigit() or len(after) > 18:
-        raise _bad_event_id()
-    return int(after)
-
-
 @strawberry.type
 class AssignmentSubscription:
     @strawberry.subscription(
@@ -83,18 +68,13 @@ class AssignmentSubscription:
     async def my_assignments_changed(
         self,
         info: Info,
-        after: Annotated[
-            str | None, strawberry.argument(description="Last event id you received.")
-        ] = None,
+        after: Annotated[str | None, AFTER_EVENT] = None,
     ) -> AsyncGenerator[AssignmentEvent, None]:
-        try:
-            async for event_id, change, model in resolvers.my_assignment_events(
-                info, parse_event_id(after)
-            ):
-                yield AssignmentEvent(
-                    event_id=str(event_id),
-                    change=AssignmentChange(change),
-                    assignment=Assignment(model=model),
-                )
-        except UnknownEventId:
-            raise _bad_event_id() from None
+        async for event_id, change, model in resumable(
+            resolvers.my_assignment_events(info, parse_event_id(after))
+        ):
+            yield AssignmentEvent(
+                event_id=str(event_id),
+                change=AssignmentChange(change),
+                assignment=Assignment(model=model),
+            )
