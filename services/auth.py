@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-import secrets
 import uuid
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
@@ -46,7 +45,9 @@ from services.security import (
     InvalidToken,
     PasswordHashing,
     constant_time_equal,
+    new_numeric_code,
     new_secret_token,
+    salted_code_digest,
     token_digest,
 )
 from services.sessions import revoke_sessions
@@ -493,11 +494,6 @@ PHONE_CODE_ATTEMPTS = 5
 PHONE_CODES_PER_HOUR = 5
 
 
-def _phone_code_digest(user_id: uuid.UUID, code: str) -> str:
-    # Salted with the user id: six digits are not unique across users, digests must be.
-    return token_digest(f"{user_id}:{code}")
-
-
 async def request_phone_verification(uow: UnitOfWork, actor: Actor) -> None:
     """Text a six-digit code (from a CSPRNG) to the user's phone; it lasts ten minutes."""
     session = uow.session
@@ -518,9 +514,9 @@ async def request_phone_verification(uow: UnitOfWork, actor: Actor) -> None:
     )
     if (recent or 0) >= PHONE_CODES_PER_HOUR:
         raise DomainError(E.TOO_MANY_ATTEMPTS, "Too many codes requested; try again in an hour.")
-    code = f"{secrets.randbelow(1_000_000):06d}"
+    code = new_numeric_code()
     await _replace_one_time_token(
-        uow, user, "verify_phone", _phone_code_digest(user.id, code), PHONE_CODE_LIFETIME
+        uow, user, "verify_phone", salted_code_digest(user.id, code), PHONE_CODE_LIFETIME
     )
     await uow.deps.sender.send(
         session,
@@ -558,7 +554,7 @@ async def verify_phone(uow: UnitOfWork, actor: Actor, code: str) -> User:
         raise DomainError(E.TOKEN_EXPIRED, "This code has expired; ask for a new one.", "code")
     if row.attempts >= PHONE_CODE_ATTEMPTS:
         raise DomainError(E.TOO_MANY_ATTEMPTS, "Too many wrong codes; ask for a new one.", "code")
-    if not constant_time_equal(row.token_hash, _phone_code_digest(user.id, code.strip())):
+    if not constant_time_equal(row.token_hash, salted_code_digest(user.id, code.strip())):
         row.attempts += 1
         uow.keep_on_error = True  # the wrong try must count
         raise DomainError(E.TOKEN_INVALID, "That code is not right.", "code")

@@ -114,5 +114,16 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def new_numeric_code(digits: int = 6) -> str:
+    """A code to type from a text message, from the CSPRNG (``secrets``)."""
+    return f"{secrets.randbelow(10**digits):0{digits}d}"
+
+
+def salted_code_digest(salt: object, code: str) -> str:
+    """What we store for a short code: short codes repeat, so they are salted (with the id
+    of what they unlock) before hashing, and the digests stay unique."""
+    return token_digest(f"{salt}:{code}")
+
+
 def constant_time_equal(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())

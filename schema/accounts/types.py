@@ -14,6 +14,7 @@ from resolvers import accounts as resolvers
 from resolvers.context import Info
 from resolvers.schools import SchoolByIdLoader
 from schema.common.errors import UserError
+from schema.common.money import Money
 from schema.common.node import Node, register_node
 from schema.schools.types import School, school_or_none
 from services.accounts import AccountErrorCode
@@ -63,14 +64,6 @@ class ExperienceLevel(Enum):
     BEGINNER = "beginner"
     SOME_EXPERIENCE = "some_experience"
     TEST_READY = "test_ready"
-
-
-@strawberry.type(
-    description="An amount of money in minor units (pence) with its currency. Never a float."
-)
-class Money:
-    amount_minor: int = strawberry.field(description="Amount in minor units, e.g. 3500 = £35.00.")
-    currency: str = strawberry.field(description="ISO 4217 currency code.")
 
 
 def _is_self_or_admin(info: Info, user: models.User) -> bool:
