@@ -7,8 +7,9 @@ several that the load tool rotates through), which demo user runs it, and option
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 DEMO_PASSWORD = "clutch-demo"  # noqa: S105 - the documented password of every demo account
@@ -37,7 +38,8 @@ class Operation:
     user: str | None
     # One or more variable sets; under load every request takes the next set in turn.
     variable_sets: tuple[Mapping[str, Any], ...] = ({},)
-    prepare: Callable[[Api], None] | None = None
+    # Puts data in place first; may return the variable sets to use instead of the above.
+    prepare: Callable[[Api], Sequence[Mapping[str, Any]] | None] | None = None
     # Checks a sample response before the load starts; returns a problem or None.
     check: Callable[[dict[str, Any]], str | None] | None = None
     notes: str = ""
@@ -171,6 +173,134 @@ def _check_login(body: dict[str, Any]) -> str | None:
     return None
 
 
+# -- scheduling -------------------------------------------------------------------------------
+
+INSTRUCTOR_WEEK = """
+query InstructorWeek($instructorId: ID!, $from: DateTime!, $to: DateTime!) {
+  diary(instructorId: $instructorId, from: $from, to: $to) {
+    id startsAt endsAt localStart status location
+    price { amountMinor currency }
+    student { id fullName phone studentProfile { licenceType experienceLevel } }
+    lessonType { id name durationMinutes }
+    pendingRescheduleRequest { id proposedStartsAt }
+  }
+}
+"""
+
+AVAILABLE_SLOTS = """
+query Slots($instructorId: ID!, $lessonTypeId: ID!, $from: DateTime!, $to: DateTime!) {
+  availableSlots(instructorId: $instructorId, lessonTypeId: $lessonTypeId, from: $from, to: $to) {
+    startsAt localStart
+  }
+}
+"""
+
+SCHEDULING_IDS = """
+query SchedulingIds {
+  lessonTypes { id name }
+  users(first: 100) {
+    edges { node { id email role assignments { instructor { email } } } }
+  }
+}
+"""
+
+BENCH_BOOK = """
+mutation Book($input: BookLessonInput!) {
+  bookLesson(input: $input) { booking { id } errors { code } }
+}
+"""
+
+BUSY_INSTRUCTOR = "instructor@demo.test"
+QUIET_STUDENT = "amira.khan@demo.test"  # assigned to instructor2@demo.test
+WEEK_LESSONS = 40  # the demo instructors' weekly cap, in hour-long lessons
+
+
+def scheduling_ids(api: Api) -> dict[str, Any]:
+    """Lesson types and people of the demo school, by name and email."""
+    body = api.execute(SCHEDULING_IDS, {}, as_user="admin@demo.test")["data"]
+    people = {edge["node"]["email"]: edge["node"] for edge in body["users"]["edges"]}
+    return {"lesson_types": {t["name"]: t["id"] for t in body["lessonTypes"]}, "people": people}
+
+
+def bench_week() -> datetime:
+    """Monday 00:00 UTC three weeks ahead: past the demo's own bookings."""
+    today = datetime.now(UTC).date()
+    monday = today - timedelta(days=today.weekday()) + timedelta(weeks=3)
+    return datetime(monday.year, monday.month, monday.day, tzinfo=UTC)
+
+
+def _fill_instructor_week(api: Api) -> Sequence[Mapping[str, Any]]:
+    """Book the busy instructor's week up to the weekly cap (40 hour-long lessons, eight a
+    day from Monday to Friday), rotating over their students."""
+    ids = scheduling_ids(api)
+    instructor = ids["people"][BUSY_INSTRUCTOR]
+    students = [
+        person["id"]
+        for person in ids["people"].values()
+        if person["role"] == "STUDENT"
+        and any(a["instructor"]["email"] == BUSY_INSTRUCTOR for a in person["assignments"])
+    ]
+    monday = bench_week()
+    booked = 0
+    for day in range(5):
+        for n in range(8):
+            # 08:00 UTC onwards, an hour's lesson plus the instructor's 15-minute buffer.
+            start = monday + timedelta(days=day, hours=8, minutes=75 * n)
+            result = api.execute(
+                BENCH_BOOK,
+                {
+                    "input": {
+                        "instructorId": instructor["id"],
+                        "studentId": students[booked % len(students)],
+                        "lessonTypeId": ids["lesson_types"]["Standard lesson"],
+                        "startsAt": start.isoformat(),
+                        "overrideWorkingHours": True,
+                    }
+                },
+                as_user="admin@demo.test",
+            )["data"]["bookLesson"]
+            booked += not result["errors"]
+    if booked < WEEK_LESSONS:
+        raise RuntimeError(f"only {booked} lessons could be booked for the bench week")
+    return (
+        {
+            "instructorId": instructor["id"],
+            "from": monday.isoformat(),
+            "to": (monday + timedelta(days=7)).isoformat(),
+        },
+    )
+
+
+def _month_of_slots(api: Api) -> Sequence[Mapping[str, Any]]:
+    ids = scheduling_ids(api)
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
+    return (
+        {
+            "instructorId": ids["people"]["instructor2@demo.test"]["id"],
+            "lessonTypeId": ids["lesson_types"]["Standard lesson"],
+            "from": start.isoformat(),
+            "to": (start + timedelta(days=31)).isoformat(),
+        },
+    )
+
+
+def _check_week(body: dict[str, Any]) -> str | None:
+    lessons = body["data"]["diary"]
+    if len(lessons) < WEEK_LESSONS:
+        return f"expected at least {WEEK_LESSONS} lessons in the week, got {len(lessons)}"
+    if any(lesson["student"] is None for lesson in lessons):
+        return "a lesson came back without its student"
+    return None
+
+
+def _check_slots(body: dict[str, Any]) -> str | None:
+    slots = body["data"]["availableSlots"]
+    # A month of Monday-Saturday hours on a 15-minute grid: well over 500 start times.
+    if len(slots) < 500:
+        return f"expected a month of free slots, got {len(slots)}"
+    return None
+
+
 OPERATIONS: tuple[Operation, ...] = (
     Operation(
         name="me",
@@ -203,6 +333,28 @@ OPERATIONS: tuple[Operation, ...] = (
             "dominated by argon2id verification (time cost 3, 64 MiB, parallelism 4: "
             "the production defaults), which runs in worker threads"
         ),
+    ),
+    Operation(
+        name="instructor_week",
+        description=(
+            f"`diary` of a week with {WEEK_LESSONS} lessons (student, profile, lesson type, "
+            f"pending request), as {BUSY_INSTRUCTOR}"
+        ),
+        document=INSTRUCTOR_WEEK,
+        user=BUSY_INSTRUCTOR,
+        prepare=_fill_instructor_week,
+        check=_check_week,
+        tags=("scheduling",),
+    ),
+    Operation(
+        name="available_slots_month",
+        description="`availableSlots` for 31 days (hour-long lessons, 15-minute grid), "
+        f"as {QUIET_STUDENT}",
+        document=AVAILABLE_SLOTS,
+        user=QUIET_STUDENT,
+        prepare=_month_of_slots,
+        check=_check_slots,
+        tags=("scheduling",),
     ),
 )
 

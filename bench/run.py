@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import functools
 import json
 import os
@@ -544,7 +545,9 @@ def measure(
 ) -> dict[str, Any]:
     if operation.prepare is not None:
         say("  preparing data…")
-        operation.prepare(api)
+        prepared = operation.prepare(api)
+        if prepared:  # a prepare step may supply the variables (ids it looked up or made)
+            operation = dataclasses.replace(operation, variable_sets=tuple(prepared))
     token = api.login(operation.user) if operation.user else None  # fresh 15-minute token
 
     sql_statements = []
