@@ -5,7 +5,9 @@
 // live when the admin ends, re-creates and updates the student's assignment; no token or a
 // bad token is refused (4403); the legacy `graphql-ws` sub-protocol is refused; a student
 // who reconnects with `after: <last eventId>` receives what changed while disconnected, in
-// order, and then live events again.
+// order, and then live events again. The live diary: the instructor sees a lesson created,
+// moved and cancelled by other users, in order; reconnecting with the last event id replays
+// what was missed; another student's `myBookings` feed receives none of it.
 //
 // Usage: node ws-client.mjs http://127.0.0.1:8000/graphql
 import { randomBytes } from 'node:crypto';
@@ -57,6 +59,27 @@ const FEED = `subscription Feed($after: String) {
   myAssignmentsChanged(after: $after) { eventId change assignment { id student { email } } }
 }`;
 
+const DIARY = `subscription Diary($instructorId: ID!, $after: String) {
+  instructorDiary(instructorId: $instructorId, after: $after) {
+    eventId change booking { id status startsAt student { email } }
+  }
+}`;
+const MY_BOOKINGS = `subscription Mine { myBookings { eventId change booking { id } } }`;
+const LESSON_TYPES = `query LessonTypes { lessonTypes { id name } }`;
+const SLOTS = `query Slots($instructorId: ID!, $lessonTypeId: ID!, $from: DateTime!, $to: DateTime!) {
+  availableSlots(instructorId: $instructorId, lessonTypeId: $lessonTypeId, from: $from, to: $to) { startsAt }
+}`;
+const BOOK = `mutation Book($input: BookLessonInput!) {
+  bookLesson(input: $input) { booking { id startsAt } errors { code message } }
+}`;
+const MOVE = `mutation Move($input: RescheduleBookingInput!) {
+  rescheduleBooking(input: $input) { booking { id startsAt } errors { code message } }
+}`;
+const CANCEL = `mutation Cancel($input: CancelBookingInput!) {
+  cancelBooking(input: $input) { booking { id status } errors { code message } }
+}`;
+const OTHER_STUDENT = 'ben.jones@demo.test'; // also assigned to instructor@demo.test
+
 let failures = 0;
 function check(condition, what, detail) {
   if (condition) {
@@ -95,7 +118,7 @@ async function mutate(token, query, variables) {
   const data = await graphql(query, variables, token);
   const payload = Object.values(data)[0];
   if (payload.errors.length) throw new Error(`mutation failed: ${JSON.stringify(payload.errors)}`);
-  return payload.assignment;
+  return payload.assignment ?? payload.booking;
 }
 
 function timeout(ms, what) {
@@ -107,7 +130,7 @@ function timeout(ms, what) {
 }
 
 /** A subscription as a queue of events, read one at a time with a time limit. */
-function openFeed(client, variables = {}) {
+function openFeed(client, variables = {}, query = FEED, field = 'myAssignmentsChanged') {
   const events = [];
   const waiters = [];
   let failure = null;
@@ -115,11 +138,11 @@ function openFeed(client, variables = {}) {
     while (waiters.length && (events.length || failure)) waiters.shift()();
   };
   const dispose = client.subscribe(
-    { query: FEED, variables },
+    { query, variables },
     {
       next: (result) => {
         if (result.errors) failure = new Error(`subscription error: ${JSON.stringify(result.errors)}`);
-        else events.push(result.data.myAssignmentsChanged);
+        else events.push(result.data[field]);
         wake();
       },
       error: (err) => {
@@ -408,6 +431,95 @@ async function main() {
   instructorFeed.dispose();
   await returningClient.dispose();
   await instructorClient.dispose();
+
+  await diaryChecks({ adminToken, studentToken, instructorToken, instructorId });
+}
+
+/** The live diary: an instructor sees lessons created, moved and cancelled by others, in
+ * order; reconnecting with the last event id replays what was missed; another student's
+ * own feed stays silent. */
+async function diaryChecks({ adminToken, studentToken, instructorToken, instructorId }) {
+  const { lessonTypes } = await graphql(LESSON_TYPES, {}, studentToken);
+  const lessonTypeId = lessonTypes.find((t) => t.name === 'Standard lesson').id;
+  const from = new Date(Date.now() + 28 * 86_400_000);
+  from.setUTCHours(0, 0, 0, 0);
+  const { availableSlots } = await graphql(
+    SLOTS,
+    { instructorId, lessonTypeId, from: from.toISOString(), to: new Date(from.getTime() + 7 * 86_400_000).toISOString() },
+    studentToken,
+  );
+  check(availableSlots.length >= 6, `availableSlots offers a week of free times (${availableSlots.length})`);
+  const [first, second, third, fourth] = [0, 8, 16, 24].map((i) => availableSlots[i].startsAt);
+
+  const diaryClient = clientWith({ token: instructorToken });
+  const diary = openFeed(diaryClient, { instructorId }, DIARY, 'instructorDiary');
+  const otherToken = await login(OTHER_STUDENT);
+  const otherClient = clientWith({ token: otherToken });
+  const otherFeed = openFeed(otherClient, {}, MY_BOOKINGS, 'myBookings');
+  // No "subscribed" acknowledgement: book and cancel probe lessons in the fourth slot until
+  // both feeds have seen one of their own.
+  const warmUp = timeout(EVENT_TIMEOUT_MS, 'the diary subscriptions to go live');
+  try {
+    await Promise.race([
+      warmUp.promise,
+      (async () => {
+        while (diary.received === 0 || otherFeed.received === 0) {
+          const probe = await mutate(otherToken, BOOK, { input: { instructorId, lessonTypeId, startsAt: fourth } });
+          await mutate(adminToken, CANCEL, { input: { bookingId: probe.id, reason: 'warm-up' } });
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      })(),
+    ]);
+  } finally {
+    warmUp.cancel();
+  }
+  const isProbe = (event) => event.booking.startsAt === fourth;
+  const otherBefore = otherFeed.received;
+  const booked = await mutate(studentToken, BOOK, { input: { instructorId, lessonTypeId, startsAt: first } });
+  await mutate(studentToken, MOVE, { input: { bookingId: booked.id, startsAt: second } });
+  await mutate(adminToken, CANCEL, { input: { bookingId: booked.id, reason: 'conformance check' } });
+  const seen = [];
+  while (seen.length < 3) {
+    const event = await diary.next('the diary events');
+    if (event.booking.id === booked.id) seen.push(event);
+    else if (!isProbe(event)) throw new Error(`unexpected diary event ${JSON.stringify(event)}`);
+  }
+  check(
+    seen.map((e) => e.change).join() === 'CREATED,MOVED,CANCELLED' &&
+      seen[0].booking.student?.email === STUDENT &&
+      seen[2].booking.status === 'CANCELLED',
+    'the instructor sees a lesson created, moved and cancelled by others, in order',
+    seen,
+  );
+
+  const lastSeen = seen[2].eventId;
+  diary.dispose();
+  await diaryClient.dispose();
+  const missedBooking = await mutate(studentToken, BOOK, { input: { instructorId, lessonTypeId, startsAt: third } });
+  await mutate(adminToken, CANCEL, { input: { bookingId: missedBooking.id, reason: 'made while away' } });
+  const returning = clientWith({ token: instructorToken });
+  const replay = openFeed(returning, { instructorId, after: lastSeen }, DIARY, 'instructorDiary');
+  const replayed = [];
+  while (replayed.length < 2) {
+    const event = await replay.next('a missed diary event');
+    if (!isProbe(event)) replayed.push(event);
+  }
+  check(
+    replayed.map((e) => [e.change, e.booking.id].join()).join('|') ===
+      `CREATED,${missedBooking.id}|CANCELLED,${missedBooking.id}` &&
+      replayed.every((e) => BigInt(e.eventId) > BigInt(lastSeen)),
+    'an instructor reconnecting with `after` receives the diary events missed, in order',
+    replayed,
+  );
+  check(
+    otherFeed.received === otherBefore,
+    "another student's live myBookings feed receives none of these lessons",
+    { before: otherBefore, after: otherFeed.received },
+  );
+  replay.dispose();
+  otherFeed.dispose();
+  await returning.dispose();
+  await otherClient.dispose();
 }
 
 try {
