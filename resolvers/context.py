@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from strawberry.types import Info as StrawberryInfo
 
@@ -15,8 +15,10 @@ from resolvers.loaders import Loaders
 from services.actor import Actor
 from services.deps import Deps
 from services.errors import NotAuthenticated
-from services.uow import UnitOfWork, unit_of_work
+from services.uow import UnitOfWork, transact, unit_of_work
 from subscriptions.hub import EventHub
+
+T = TypeVar("T")
 
 # A subscription re-reads each event's entities through loaders made for that event.
 _event_loaders: ContextVar[Loaders | None] = ContextVar("event_loaders", default=None)
@@ -68,6 +70,14 @@ class Context:
         if self.actor is None:
             raise NotAuthenticated()
         return self.actor
+
+    async def transact(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+        """Run ``work`` in a unit of work, retried (bounded) after a deadlock or a
+        serialization failure, so lock-order races never reach the client as a fault."""
+        try:
+            return await transact(self.state.db, self.state.hub, self.state.deps, work)
+        finally:
+            self._loaders = None
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:

@@ -387,8 +387,7 @@ async def my_slot_offers(info: Info) -> list[SlotOffer]:
 
 async def run(info: Info, work: Callable[[UnitOfWork, Actor], Awaitable[Any]]) -> Any:
     actor = info.context.require_actor()
-    async with info.context.unit_of_work() as uow:
-        return await work(uow, actor)
+    return await info.context.transact(lambda uow: work(uow, actor))
 
 
 async def run_once(
@@ -402,7 +401,8 @@ async def run_once(
     """A booking mutation under an idempotency key: a replay returns the booking as it
     is now, without doing the work again."""
     actor = info.context.require_actor()
-    async with info.context.unit_of_work() as uow:
+
+    async def once(uow: UnitOfWork) -> Booking:
         claim = await idempotency.claim(
             uow, actor, key, operation, request, E.IDEMPOTENCY_KEY_REUSED
         )
@@ -411,9 +411,15 @@ async def run_once(
             if replayed is None or not can_see(actor, replayed):
                 raise DomainError(E.NOT_FOUND, "No such booking.", "idempotencyKey")
             return replayed
-        result = await work(uow, actor)
+        try:
+            result = await work(uow, actor)
+        except DomainError:
+            await claim.release(uow.session)
+            raise
         claim.record(result.id)
         return result
+
+    return await info.context.transact(once)
 
 
 async def book_lesson(info: Info, key: str | None, **fields: Any) -> Booking:

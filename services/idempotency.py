@@ -3,7 +3,7 @@
     claim = await idempotency.claim(uow, actor, key, "bookLesson", request, E.IDEMPOTENCY_KEY_REUSED)
     if claim.replay is not None:
         return await load(claim.replay)      # the first request's result
-    booking = ...                              # do the work
+    booking = ...                              # do the work (on failure: claim.release)
     claim.record(booking.id)
 
 The key row is inserted in the request's own transaction with ``ON CONFLICT DO
@@ -24,6 +24,7 @@ from typing import Any
 import orjson
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.idempotency import IdempotencyKey
 from services.actor import Actor
@@ -41,6 +42,13 @@ class Claim:
     def record(self, result_id: uuid.UUID) -> None:
         if self.row is not None:
             self.row.result_id = result_id
+
+    async def release(self, session: AsyncSession) -> None:
+        """The request failed: forget the key, so a retry runs again. (Needed where a failed
+        request still commits, e.g. a wrong code whose attempt must count.)"""
+        if self.row is not None:
+            await session.delete(self.row)
+            self.row = None
 
 
 def request_digest(operation: str, request: dict[str, Any]) -> str:

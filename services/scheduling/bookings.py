@@ -316,14 +316,9 @@ async def waive_fee(
     booking = await get_booking(uow, actor, booking_id)
     if not is_admin_of(actor, booking.school_id):
         raise Forbidden("Only a school admin can waive a fee.")
-    if (
-        booking.policy_outcome
-        not in (
-            policy.Outcome.FEE.value,
-            policy.Outcome.FORFEITED.value,
-        )
-        and booking.status != "no_show"
-    ):
+    late = booking.policy_outcome in (policy.Outcome.FEE.value, policy.Outcome.FORFEITED.value)
+    no_show = booking.status == "no_show" and booking.policy_outcome == policy.Outcome.CONSUMED
+    if not (late or no_show):
         raise DomainError(E.INVALID_STATUS, "There is nothing to waive.", "bookingId")
     reason = clean_text(reason, E.INVALID, "reason", max_length=500, required=True)
     _waive(booking, actor, reason)

@@ -8,16 +8,16 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import update
+from sqlalchemy import or_, select, update
 
-from models.scheduling import RescheduleRequest
+from models.scheduling import Booking, RescheduleRequest
 from services.actor import Actor
 from services.errors import DomainError, Forbidden
 from services.scheduling import bookings
 from services.scheduling.availability import require_aware
 from services.scheduling.errors import SchedulingErrorCode as E
 from services.scheduling.placement import check_time
-from services.scheduling.visibility import is_admin_of
+from services.scheduling.visibility import can_see, is_admin_of
 from services.uow import UnitOfWork
 from services.validation import clean_text
 from subscriptions.envelope import user_key
@@ -70,19 +70,38 @@ async def request_reschedule(
     return request
 
 
+async def _request_of(
+    uow: UnitOfWork, actor: Actor, request_id: uuid.UUID, *, party: str
+) -> tuple[RescheduleRequest, Booking]:
+    """The request and its booking, both locked (the booking first, as every booking change
+    locks it), if the actor is the request's ``party``: the "student" who answers, or the
+    "staff" (instructor or admin) who may withdraw. Anything else is NOT_FOUND."""
+    missing = DomainError(E.NOT_FOUND, "No such request.", "requestId")
+    request = await uow.session.get(RescheduleRequest, request_id)
+    if request is None:
+        raise missing
+    booking = await uow.session.get(Booking, request.booking_id, with_for_update=True)
+    if booking is None or not can_see(actor, booking):
+        raise missing
+    is_student = actor.user_id == booking.student_id
+    if (party == "student") != is_student:
+        raise missing
+    await uow.session.refresh(request, with_for_update=True)
+    if request.status != "pending":
+        raise DomainError(E.INVALID_STATUS, "This request has been answered.", "requestId")
+    return request, booking
+
+
 async def respond(
     uow: UnitOfWork, actor: Actor, request_id: uuid.UUID, *, accept: bool, note: str | None
 ) -> RescheduleRequest:
     """The student's answer; accepting moves the lesson if the time is still free."""
-    request = await uow.session.get(RescheduleRequest, request_id, with_for_update=True)
-    booking = await bookings.get_booking(uow, actor, request.booking_id) if request else None
-    if request is None or booking is None or booking.student_id != actor.user_id:
-        raise DomainError(E.NOT_FOUND, "No such request.", "requestId")
-    if request.status != "pending":
-        raise DomainError(E.INVALID_STATUS, "This request has been answered.", "requestId")
+    request, booking = await _request_of(uow, actor, request_id, party="student")
     current = datetime.now(UTC)
     if min(request.proposed_starts_at, booking.starts_at) <= current:
         request.status = "expired"
+        request.responded_at = current
+        uow.keep_on_error = True  # the request has lapsed whatever the answer: record it
         raise DomainError(E.TOO_LATE, "This request has lapsed.", "requestId")
     request.response_note = clean_text(note, E.INVALID, "note", max_length=500)
     request.responded_at = current
@@ -103,12 +122,7 @@ async def respond(
 
 
 async def withdraw(uow: UnitOfWork, actor: Actor, request_id: uuid.UUID) -> RescheduleRequest:
-    request = await uow.session.get(RescheduleRequest, request_id, with_for_update=True)
-    booking = await bookings.get_booking(uow, actor, request.booking_id) if request else None
-    if request is None or booking is None or actor.user_id == booking.student_id:
-        raise DomainError(E.NOT_FOUND, "No such request.", "requestId")
-    if request.status != "pending":
-        raise DomainError(E.INVALID_STATUS, "This request has been answered.", "requestId")
+    request, booking = await _request_of(uow, actor, request_id, party="staff")
     request.status = "withdrawn"
     request.responded_at = datetime.now(UTC)
     _emit(uow, request, REQUEST_EVENTS[1], booking.student_id, booking.instructor_id)
@@ -116,10 +130,16 @@ async def withdraw(uow: UnitOfWork, actor: Actor, request_id: uuid.UUID) -> Resc
 
 
 async def expire_lapsed(uow: UnitOfWork, now: datetime) -> int:
-    """Periodic: pending requests whose proposed time has passed lapse."""
+    """Periodic: pending requests lapse once the proposed time or the lesson's has passed."""
+    lesson_started = select(Booking.id).where(
+        Booking.id == RescheduleRequest.booking_id, Booking.starts_at <= now
+    )
     result = await uow.session.execute(
         update(RescheduleRequest)
-        .where(RescheduleRequest.status == "pending", RescheduleRequest.proposed_starts_at <= now)
+        .where(
+            RescheduleRequest.status == "pending",
+            or_(RescheduleRequest.proposed_starts_at <= now, lesson_started.exists()),
+        )
         .values(status="expired", responded_at=now)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

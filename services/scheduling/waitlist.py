@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 
+from models.accounts import InstructorProfile
 from models.scheduling import Booking, SlotOffer, WaitlistEntry
 from models.schools import School
 from services.actor import Actor, Role
@@ -108,10 +109,19 @@ async def leave(uow: UnitOfWork, actor: Actor, entry_id: uuid.UUID) -> WaitlistE
     return entry
 
 
-async def _own_open_offer(uow: UnitOfWork, actor: Actor, offer_id: uuid.UUID) -> SlotOffer:
-    offer = await uow.session.get(SlotOffer, offer_id, with_for_update=True)
+async def _own_open_offer(
+    uow: UnitOfWork, actor: Actor, offer_id: uuid.UUID, *, lock_instructor: bool = False
+) -> SlotOffer:
+    """The actor's open offer, locked. With ``lock_instructor``, the instructor's profile is
+    locked first: every placement takes that lock before any offer row, so an acceptance
+    must too, or two acceptances of one slot deadlock (one holds its offer and waits for
+    the instructor; the other holds the instructor and marks the first's offer taken)."""
+    offer = await uow.session.get(SlotOffer, offer_id)
     if offer is None or offer.student_id != actor.user_id:
         raise DomainError(E.NOT_FOUND, "No such offer.", "offerId")
+    if lock_instructor:
+        await uow.session.get(InstructorProfile, offer.instructor_id, with_for_update=True)
+    await uow.session.refresh(offer, with_for_update=True)
     if offer.status == "taken":
         raise DomainError(E.OFFER_TAKEN, "Someone else took this slot first.", "offerId")
     if offer.status != "open":
@@ -124,7 +134,7 @@ async def _own_open_offer(uow: UnitOfWork, actor: Actor, offer_id: uuid.UUID) ->
 async def accept(uow: UnitOfWork, actor: Actor, offer_id: uuid.UUID) -> SlotOffer:
     """Take the offered slot: book it, or move the entry's later lesson into it."""
     _student(actor)
-    offer = await _own_open_offer(uow, actor, offer_id)
+    offer = await _own_open_offer(uow, actor, offer_id, lock_instructor=True)
     entry = await uow.session.get(WaitlistEntry, offer.entry_id, with_for_update=True)
     assert entry is not None
     try:
