@@ -46,6 +46,18 @@ async def _user(info: Info, user_id: Any) -> User | None:
     return user_or_none(await info.context.loaders[UserByIdLoader].load(user_id))
 
 
+async def _lesson_type(info: Info, lesson_type_id: Any) -> LessonType | None:
+    model = await info.context.loaders[resolvers.LessonTypeByIdLoader].load(lesson_type_id)
+    return LessonType(model=model) if model else None
+
+
+async def _booking(info: Info, booking_id: Any) -> Booking | None:
+    if booking_id is None:
+        return None
+    model = await info.context.loaders[resolvers.BookingByIdLoader].load(booking_id)
+    return Booking(model=model) if model else None
+
+
 @strawberry.type(description="A kind of lesson a school sells: its length, price and deposit.")
 class LessonType(Node):
     model: strawberry.Private[models.LessonType]
@@ -259,10 +271,7 @@ class Booking(Node):
 
     @strawberry.field(description="The kind of lesson.")
     async def lesson_type(self, info: Info) -> LessonType | None:
-        model = await info.context.loaders[resolvers.LessonTypeByIdLoader].load(
-            self.model.lesson_type_id
-        )
-        return LessonType(model=model) if model else None
+        return await _lesson_type(info, self.model.lesson_type_id)
 
     @strawberry.field(description="When the lesson starts (UTC).")
     def starts_at(self) -> datetime:
@@ -367,8 +376,7 @@ class RescheduleRequest(Node):
 
     @strawberry.field(description="The lesson to move.")
     async def booking(self, info: Info) -> Booking | None:
-        row = await info.context.loaders[resolvers.BookingByIdLoader].load(self.model.booking_id)
-        return Booking(model=row) if row else None
+        return await _booking(info, self.model.booking_id)
 
     @strawberry.field(description="Who proposed it.")
     async def requested_by(self, info: Info) -> User | None:
@@ -413,10 +421,7 @@ class WaitlistEntry(Node):
 
     @strawberry.field(description="The kind of lesson wanted.")
     async def lesson_type(self, info: Info) -> LessonType | None:
-        model = await info.context.loaders[resolvers.LessonTypeByIdLoader].load(
-            self.model.lesson_type_id
-        )
-        return LessonType(model=model) if model else None
+        return await _lesson_type(info, self.model.lesson_type_id)
 
     @strawberry.field(description="Earliest acceptable start.")
     def not_before(self) -> datetime:
@@ -428,10 +433,7 @@ class WaitlistEntry(Node):
 
     @strawberry.field(description="The later lesson an accepted slot would move (if any).")
     async def booking(self, info: Info) -> Booking | None:
-        if self.model.booking_id is None:
-            return None
-        row = await info.context.loaders[resolvers.BookingByIdLoader].load(self.model.booking_id)
-        return Booking(model=row) if row else None
+        return await _booking(info, self.model.booking_id)
 
     @strawberry.field(description="active, fulfilled or cancelled.")
     def status(self) -> str:
@@ -473,10 +475,7 @@ class SlotOffer(Node):
 
     @strawberry.field(description="The lesson booked or moved by accepting.")
     async def booking(self, info: Info) -> Booking | None:
-        if self.model.booking_id is None:
-            return None
-        row = await info.context.loaders[resolvers.BookingByIdLoader].load(self.model.booking_id)
-        return Booking(model=row) if row else None
+        return await _booking(info, self.model.booking_id)
 
 
 @strawberry.enum(description="What a cancellation tier does with the lesson's credit or price.")
