@@ -25,6 +25,8 @@ from schema.common.errors import ErrorPolicy, ExecutionMarker
 from schema.common.limits import limit_extensions
 from schema.common.node import Node, resolve_node
 from schema.common.permissions import IsAuthenticated
+from schema.community.mutations import CommunityMutation
+from schema.community.queries import CommunityQuery, CommunitySubscription
 from schema.schools.mutations import SchoolMutation
 from schema.schools.queries import SchoolQuery
 
@@ -63,9 +65,14 @@ class NodeQuery:
         return list(await asyncio.gather(*(resolve_node(info, i) for i in ids)))
 
 
-Query = merge_types("Query", (NodeQuery, AccountQuery, SchoolQuery, AssignmentQuery, AuditQuery))
-Mutation = merge_types("Mutation", (AccountMutation, SchoolMutation, AssignmentMutation))
-Subscription = merge_types("Subscription", (AssignmentSubscription,))
+Query = merge_types(
+    "Query",
+    (NodeQuery, AccountQuery, SchoolQuery, AssignmentQuery, AuditQuery, CommunityQuery),
+)
+Mutation = merge_types(
+    "Mutation", (AccountMutation, SchoolMutation, AssignmentMutation, CommunityMutation)
+)
+Subscription = merge_types("Subscription", (AssignmentSubscription, CommunitySubscription))
 
 
 class ClutchSchema(strawberry.Schema):
