@@ -20,6 +20,7 @@ import asyncio
 import json
 import multiprocessing
 import os
+import queue
 import resource
 import statistics
 import sys
@@ -84,7 +85,7 @@ async def _client(
 ) -> None:
     import websockets
 
-    async def one(token: str) -> list[tuple[str, float]]:
+    async def one(index: int, token: str) -> list[tuple[str, float]]:
         async with websockets.connect(
             ws_url,
             subprotocols=["graphql-transport-ws"],
@@ -114,8 +115,7 @@ async def _client(
                     raise RuntimeError(f"subscription error: {message['payload']['errors']}")
                 reply = message["payload"]["data"]["replyAdded"]["reply"]
                 arrivals.append((reply["id"], time.time()))
-                if len(arrivals) == 1:
-                    ready.put(1)
+                ready.put((f"{os.getpid()}:{index}", reply["id"]))
                 if reply["body"] == f"Fan-out round {rounds}":
                     break
             return arrivals
@@ -123,7 +123,7 @@ async def _client(
     async def staggered(index: int, token: str) -> list[tuple[str, float]]:
         # Connect in waves, as real clients arrive, not as one burst of thousands.
         await asyncio.sleep(index // CONNECT_WAVE * CONNECT_WAVE_SECONDS)
-        return await one(token)
+        return await one(index, token)
 
     gathered = await asyncio.gather(*(staggered(i, token) for i, token in enumerate(tokens)))
     results.put([arrival for arrivals in gathered for arrival in arrivals])
@@ -180,22 +180,39 @@ def measure(server: Server, args: argparse.Namespace) -> list[list[float]]:
         )
         return body["data"]["createReply"]["reply"]["id"], time.time()
 
-    # Warm-up replies until every subscriber received one: then all are listening.
+    delivered: dict[str, set[str]] = {}
+
+    def wait_for(reply_id: str, seconds: float) -> None:
+        """Collect delivery notices until every subscriber has ``reply_id`` (or time is up)."""
+        deadline = time.monotonic() + seconds
+        while len(delivered.get(reply_id, ())) < args.subscribers:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            try:
+                subscriber, got = ready.get(timeout=remaining)
+            except queue.Empty:
+                return
+            delivered.setdefault(got, set()).add(subscriber)
+            delivered.setdefault("*", set()).add(subscriber)
+
+    # Warm-up replies until every subscriber has received one (then all are listening),
+    # and until the last warm-up reached everyone (nothing is still in flight).
     responses = []
-    live = 0
     deadline = time.monotonic() + 300
-    while live < args.subscribers:
+    while True:
         if time.monotonic() > deadline:
-            raise SystemExit(f"only {live} of {args.subscribers} subscribers became live")
+            raise SystemExit(f"only {len(delivered.get('*', ()))} subscribers became live")
         responses.append(reply("Warm-up"))
-        time.sleep(2.0)
-        while not ready.empty():
-            live += ready.get()
-    say(f"All {live} subscribers live; posting {args.rounds} replies…")
+        wait_for(responses[-1][0], 5.0)
+        if len(delivered.get(responses[-1][0], ())) == args.subscribers:
+            break
+    say(f"All {args.subscribers} subscribers live; posting {args.rounds} replies…")
     warm_ups = len(responses)
     for number in range(args.rounds):
-        time.sleep(1.0)  # let the previous round drain completely
+        time.sleep(0.5)
         responses.append(reply(f"Fan-out round {number + 1}"))
+        wait_for(responses[-1][0], DELIVERY_TIMEOUT)
     arrivals: list[tuple[str, float]] = []
     for _ in processes:
         arrivals.extend(results.get(timeout=DELIVERY_TIMEOUT * 2))

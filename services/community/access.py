@@ -137,3 +137,42 @@ def can_read_content(
     if deleted:
         return False
     return status == "published" or moderator or author_id == actor.user_id
+
+
+# -- the same rules in Python, for rows already in hand (live events) -------------------------
+
+
+def moderates(actor: Actor, forum: CommunityForum, *, named: bool) -> bool:
+    """``moderates_forum`` for one forum row; ``named``: the actor is a named moderator."""
+    if not actor.active:
+        return False
+    if actor.is_platform_admin or named:
+        return True
+    return (
+        actor.has(Scope.COMMUNITY_MODERATE)
+        and actor.school_id is not None
+        and forum.school_id == actor.school_id
+    )
+
+
+def reads_forum(actor: Actor, forum: CommunityForum, *, moderator: bool) -> bool:
+    """``readable_forum`` for one forum row."""
+    if not actor.active:
+        return False
+    if actor.is_platform_admin:
+        return True
+    if forum.school_id is not None and forum.school_id != actor.school_id:
+        return False
+    return (forum.is_active and (is_staff(actor) or forum.is_public)) or moderator
+
+
+def sees_post(actor: Actor, post: CommunityPost, *, moderator: bool) -> bool:
+    """``visible_posts`` for one post row of a forum the actor reads."""
+    if post.deleted_at is not None:
+        return False
+    return post.status == "published" or post.author_id == actor.user_id or moderator
+
+
+def sees_reply(actor: Actor, reply: CommunityReply, *, moderator: bool) -> bool:
+    """``visible_replies`` for one reply row of a post the actor sees."""
+    return reply.status != "pending" or reply.author_id == actor.user_id or moderator
