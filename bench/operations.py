@@ -361,3 +361,141 @@ OPERATIONS: tuple[Operation, ...] = (
 
 def by_name() -> dict[str, Operation]:
     return {operation.name: operation for operation in OPERATIONS}
+
+
+# --- community ------------------------------------------------------------------------------
+
+BENCH_THREAD_TITLE = "Bench thread: 1,000 replies"
+BENCH_THREAD_REPLIES = 1000
+TREE_PAGE_SIZE = 100
+
+FIND_BENCH_THREAD = """
+query FindBenchThread {
+  forums(first: 20, platformWide: true) {
+    edges { node { id name posts(first: 50) { edges { node { id title replyCount } } } } }
+  }
+}
+"""
+
+CREATE_BENCH_POST = """
+mutation BenchPost($input: CreatePostInput!) { createPost(input: $input) { post { id } errors { code } } }
+"""
+
+CREATE_BENCH_REPLY = """
+mutation BenchReply($input: CreateReplyInput!) {
+  createReply(input: $input) { reply { id } errors { code message } }
+}
+"""
+
+REPLY_TREE = """
+query ReplyTree($postId: ID!, $after: String) {
+  node(id: $postId) {
+    ... on Post {
+      id
+      title
+      replyCount
+      replyTree(first: 100, after: $after) {
+        edges {
+          cursor
+          node {
+            id depth path parentId bodyHtml likeCount isSolution childCount viewerVote
+            author { displayName role reputation }
+          }
+        }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+}
+"""
+
+# Filled in by `_build_reply_tree`: one variable set per page of the 1,000-reply tree, so
+# the load walks the whole thread, 100 replies per request (the page-size limit).
+_TREE_PAGES: tuple[dict[str, Any], ...] = tuple(
+    {"postId": None, "after": None} for _ in range(BENCH_THREAD_REPLIES // TREE_PAGE_SIZE)
+)
+_REPLIERS = ("instructor@demo.test", "student@demo.test", "instructor2@demo.test")
+
+
+def _bench_thread(api: Api) -> tuple[str, str, int] | None:
+    """(forum id, post id, replies) of the bench thread, or the forum and no post yet."""
+    forums = api.execute(FIND_BENCH_THREAD, as_user="student@demo.test")["data"]["forums"]
+    forum = forums["edges"][0]["node"]
+    for edge in forum["posts"]["edges"]:
+        if edge["node"]["title"] == BENCH_THREAD_TITLE:
+            return forum["id"], edge["node"]["id"], edge["node"]["replyCount"]
+    return forum["id"], "", 0
+
+
+def _build_reply_tree(api: Api) -> None:
+    """A thread of 1,000 replies in groups of 20: a top-level reply, a chain of 11 under it
+    (depths 1 to 11) and 8 answers to the top-level reply. Then record each page's cursor."""
+    found = _bench_thread(api)
+    assert found is not None
+    forum_id, post_id, replies = found
+    if not post_id:
+        created = api.execute(
+            CREATE_BENCH_POST,
+            {
+                "input": {
+                    "forumId": forum_id,
+                    "postType": "QUESTION",
+                    "title": BENCH_THREAD_TITLE,
+                    "body": "A long thread for the benchmark.",
+                }
+            },
+            as_user="student@demo.test",
+        )["data"]["createPost"]
+        post_id = created["post"]["id"]
+    top = chain = None
+    for number in range(replies, BENCH_THREAD_REPLIES):
+        position = number % 20
+        parent = None if position == 0 else (chain if position < 12 else top)
+        reply = api.execute(
+            CREATE_BENCH_REPLY,
+            {
+                "input": {
+                    "postId": post_id,
+                    "parentId": parent,
+                    "body": f"Reply **{number}**: check your mirrors, see https://www.gov.uk",
+                }
+            },
+            as_user=_REPLIERS[number % len(_REPLIERS)],
+        )["data"]["createReply"]
+        if reply["errors"]:
+            raise RuntimeError(f"could not create a bench reply: {reply['errors']}")
+        chain = reply["reply"]["id"]
+        if position == 0:
+            top = chain
+    after = None
+    for page in _TREE_PAGES:
+        page.update(postId=post_id, after=after)
+        body = api.execute(REPLY_TREE, page, as_user="student@demo.test")
+        after = body["data"]["node"]["replyTree"]["pageInfo"]["endCursor"]
+
+
+def _check_reply_tree(body: dict[str, Any]) -> str | None:
+    post = body["data"]["node"]
+    edges = post["replyTree"]["edges"]
+    if post["replyCount"] < BENCH_THREAD_REPLIES or len(edges) != TREE_PAGE_SIZE:
+        return f"expected a full page of a {BENCH_THREAD_REPLIES}-reply thread, got {len(edges)}"
+    if max(edge["node"]["depth"] for edge in edges) < 11:
+        return "the page should reach depth 11"
+    return None
+
+
+OPERATIONS += (
+    Operation(
+        name="reply_tree",
+        description=(
+            f"`replyTree(first: {TREE_PAGE_SIZE})` of a {BENCH_THREAD_REPLIES}-reply thread up to "
+            "12 levels deep, with authors, reputation and the viewer's votes; the load walks "
+            "all 10 pages in turn, as student@demo.test"
+        ),
+        document=REPLY_TREE,
+        user="student@demo.test",
+        variable_sets=_TREE_PAGES,
+        prepare=_build_reply_tree,
+        check=_check_reply_tree,
+    ),
+)

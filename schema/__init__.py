@@ -25,6 +25,8 @@ from schema.common.errors import ErrorPolicy, ExecutionMarker
 from schema.common.limits import limit_extensions
 from schema.common.node import Node, resolve_node
 from schema.common.permissions import IsAuthenticated
+from schema.community.mutations import CommunityMutation
+from schema.community.queries import CommunityQuery, CommunitySubscription
 from schema.scheduling.mutations import SchedulingMutation
 from schema.scheduling.queries import SchedulingQuery, SchedulingSubscription
 from schema.schools.mutations import SchoolMutation
@@ -66,12 +68,24 @@ class NodeQuery:
 
 
 Query = merge_types(
-    "Query", (NodeQuery, AccountQuery, SchoolQuery, AssignmentQuery, AuditQuery, SchedulingQuery)
+    "Query",
+    (
+        NodeQuery,
+        AccountQuery,
+        SchoolQuery,
+        AssignmentQuery,
+        AuditQuery,
+        SchedulingQuery,
+        CommunityQuery,
+    ),
 )
 Mutation = merge_types(
-    "Mutation", (AccountMutation, SchoolMutation, AssignmentMutation, SchedulingMutation)
+    "Mutation",
+    (AccountMutation, SchoolMutation, AssignmentMutation, SchedulingMutation, CommunityMutation),
 )
-Subscription = merge_types("Subscription", (AssignmentSubscription, SchedulingSubscription))
+Subscription = merge_types(
+    "Subscription", (AssignmentSubscription, SchedulingSubscription, CommunitySubscription)
+)
 
 
 class ClutchSchema(strawberry.Schema):

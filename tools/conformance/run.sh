@@ -89,6 +89,9 @@ echo "== graphql-http server audits"
 echo "== graphql-ws reference client"
 (cd "$here" && node ws-client.mjs "$base_url/graphql") || failed=1
 
+echo "== graphql-ws reference client: community live replies"
+(cd "$here" && node community-ws.mjs "$base_url/graphql") || failed=1
+
 if [[ $failed -ne 0 ]]; then
   echo "conformance: FAILED" >&2
   exit 1

@@ -1,0 +1,1 @@
+"""The community's resolvers: loaders, reads (queries), writes (mutations) and feeds."""
