@@ -7,13 +7,17 @@
 
 Idempotent under concurrency: the unique index on (user, kind) decides, so a
 milestone reported twice, or by two requests at once, is recorded and announced
-once. The community's badges and reputation build on these rows.
+once. The community's badges and reputation build on these rows: the community
+registers itself with ``when_recorded`` and rewards each new milestone in the same
+transaction, without the recording domain knowing the community exists.
 """
 
 from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from sqlalchemy.dialects.postgresql import insert
 
@@ -23,6 +27,17 @@ from subscriptions.envelope import user_key
 
 MILESTONE_REACHED = "milestone.reached"
 KIND = re.compile(r"^[a-z][a-z_]*(\.[a-z0-9_]+)+$")
+
+Listener = Callable[[UnitOfWork, uuid.UUID], Awaitable[object]]
+L = TypeVar("L", bound=Listener)
+_listeners: list[Listener] = []
+
+
+def when_recorded(listener: L) -> L:
+    """Call ``listener(uow, user_id)`` in the transaction that records a new milestone."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+    return listener
 
 
 async def record_milestone(
@@ -59,4 +74,6 @@ async def record_milestone(
         keys=[user_key(user_id)],
         data={"kind": kind},
     )
+    for listener in _listeners:
+        await listener(uow, user_id)
     return True

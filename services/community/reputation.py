@@ -19,8 +19,9 @@ by two concurrent awards. Locks are always taken after the content rows a transa
 changes, and several users' locks in id order, so they cannot deadlock.
 
 Milestones (``services.achievements``) are recorded by other domains; the community
-awards their points and badges in ``award_for_milestones`` (call it after recording
-one) and catches up on any it has not seen in ``sweep_milestone_awards``, a periodic job.
+awards their points and badges in ``award_for_milestones``, which ``record_milestone``
+calls in the recording transaction (registered with ``achievements.when_recorded``), and
+catches up on any it has not seen in ``sweep_milestone_awards``, a periodic job.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from sqlalchemy.dialects.postgresql import insert
 from models.accounts import User
 from models.achievements import Milestone
 from models.community import CommunityBadge, CommunityPoints
+from services import achievements
 from services.community.events import BADGE_AWARDED
 from services.uow import UnitOfWork
 from subscriptions.envelope import user_key
@@ -186,6 +188,7 @@ async def reputation_of(uow: UnitOfWork, user_id: uuid.UUID) -> int:
     return int(total or 0)
 
 
+@achievements.when_recorded
 async def award_for_milestones(uow: UnitOfWork, user_id: uuid.UUID) -> int:
     """Give the points and badge of each milestone the user reached and the community has
     not yet rewarded; returns how many were rewarded now. Idempotent."""
