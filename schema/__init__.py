@@ -21,10 +21,16 @@ from schema.accounts.queries import AccountQuery
 from schema.assignments.mutations import AssignmentMutation
 from schema.assignments.queries import AssignmentQuery, AssignmentSubscription
 from schema.audit.queries import AuditQuery
+from schema.calendar.mutations import CalendarMutation
+from schema.calendar.queries import CalendarQuery
 from schema.common.errors import ErrorPolicy, ExecutionMarker
 from schema.common.limits import limit_extensions
 from schema.common.node import Node, resolve_node
 from schema.common.permissions import IsAuthenticated
+from schema.feedback.mutations import FeedbackMutation
+from schema.feedback.queries import FeedbackQuery
+from schema.progress.mutations import ProgressMutation
+from schema.progress.queries import ProgressQuery
 from schema.scheduling.mutations import SchedulingMutation
 from schema.scheduling.queries import SchedulingQuery, SchedulingSubscription
 from schema.schools.mutations import SchoolMutation
@@ -66,10 +72,30 @@ class NodeQuery:
 
 
 Query = merge_types(
-    "Query", (NodeQuery, AccountQuery, SchoolQuery, AssignmentQuery, AuditQuery, SchedulingQuery)
+    "Query",
+    (
+        NodeQuery,
+        AccountQuery,
+        SchoolQuery,
+        AssignmentQuery,
+        AuditQuery,
+        SchedulingQuery,
+        FeedbackQuery,
+        ProgressQuery,
+        CalendarQuery,
+    ),
 )
 Mutation = merge_types(
-    "Mutation", (AccountMutation, SchoolMutation, AssignmentMutation, SchedulingMutation)
+    "Mutation",
+    (
+        AccountMutation,
+        SchoolMutation,
+        AssignmentMutation,
+        SchedulingMutation,
+        FeedbackMutation,
+        ProgressMutation,
+        CalendarMutation,
+    ),
 )
 Subscription = merge_types("Subscription", (AssignmentSubscription, SchedulingSubscription))
 
