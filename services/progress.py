@@ -19,6 +19,7 @@ from enum import IntEnum, StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, Date, Select, and_, cast, func, or_, select, true, tuple_
+from sqlalchemy.dialects.postgresql import distinct_on
 
 from models.accounts import User
 from models.assignments import InstructorAssignment
@@ -122,7 +123,7 @@ def current_entries(actor: Actor, student_ids: list[uuid.UUID]) -> Select[Any]:
     return (
         select(SkillEntry)
         .where(SkillEntry.student_id.in_(student_ids), readable_entries(actor))
-        .distinct(SkillEntry.student_id, SkillEntry.skill_code)
+        .ext(distinct_on(SkillEntry.student_id, SkillEntry.skill_code))
         .order_by(
             SkillEntry.student_id,
             SkillEntry.skill_code,

@@ -53,9 +53,10 @@ class Lessons:
         instructor: User | None = None,
         hours_ago: int | None = None,
     ) -> Booking:
-        """A completed lesson that started ``hours_ago`` (by default, some hours ago)."""
+        """A completed lesson that started ``hours_ago``; by default each lesson staged is
+        more recent than the one before (within the last 25 days)."""
         booking = await self.upcoming(student=student, instructor=instructor)
-        await shift(self.state, booking.id, hour_ago(hours_ago or 2 * next(self._slots)))
+        await shift(self.state, booking.id, hour_ago(hours_ago or 600 - 2 * next(self._slots)))
         state = self.state
         async with unit_of_work(state.db, state.hub, state.deps) as uow:
             return await bookings.complete_lesson(uow, self.diary.admin_actor, booking.id)
