@@ -18,9 +18,11 @@ from icalendar import Calendar
 from sqlalchemy import func, select, update
 
 from app.calendar_feed import RedactFeedTokens
+from app.database import start_counting
 from models.accounts import User
 from models.calendar import CalendarFeed
 from resolvers.context import AppState
+from services import calendar
 from services.scheduling import bookings
 from services.uow import unit_of_work
 from tests.conftest import RunningServer
@@ -365,3 +367,32 @@ async def test_feeds_are_rate_limited_like_graphql(limited: RunningServer) -> No
         assert int(responses[-1].headers["retry-after"]) >= 1
         # and the GraphQL endpoint shares the same allowance
         assert (await client.post("/graphql", json={"query": "{ __typename }"})).status_code == 429
+
+
+async def test_a_feed_costs_two_statements_however_many_lessons_it_has(
+    gql: GraphQLClient, factory: Factory, state: AppState
+) -> None:
+    # Given an instructor with one lesson and another with twenty (some moved, one cancelled)
+    counts = []
+    for how_many in (1, 20):
+        diary = await make_diary(factory)
+        lessons = Lessons(state, diary)
+        staged = [await lessons.upcoming() for _ in range(how_many)]
+        await as_admin(
+            state,
+            diary,
+            lambda uow, actor, b=staged[-1]: bookings.cancel_booking(uow, actor, b.id, reason=None),
+        )
+        url = (await create_feed(gql, diary.world.instructor.email))["url"]
+        token = path_of(url).removeprefix("/calendar/").removesuffix(".ics")
+
+        # When the feed is rendered, counting the statements it runs
+        counter = start_counting()
+        async with state.db.session() as session:
+            body = await calendar.render(session, token)
+        assert body is not None
+        assert len(Calendar.from_ical(body).events) == how_many
+        counts.append(counter.count)
+
+    # Then both cost the same: the token's feed and owner, then the lessons with everything
+    assert counts == [2, 2]
