@@ -164,6 +164,9 @@ async def seed_demo(state: AppState, progress: Callable[[str], None] = print) ->
                     notes="Demo assignment",
                 )
     progress("  assignments ready")
+    from app.demo_progress import seed_progress_demo
+
+    await seed_progress_demo(state, actor, school_id, report.note, progress)
     return report
 
 
