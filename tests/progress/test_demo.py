@@ -22,5 +22,5 @@ async def test_the_demo_learner_has_progress_feedback_and_lessons_ahead(
 
     # Then both are there, once
     assert again.created == []
-    assert data["driverRecord"]["skillsAtLeast"] == [5, 4, 2, 1, 0]
+    assert data["driverRecord"]["skillsAtLeast"] == [5, 4, 3, 1, 0]
     assert len(data["lessonFeedbacks"]["edges"]) == 3
