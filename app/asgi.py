@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
+from app.calendar_feed import calendar_feed, redact_feed_tokens_in_access_log
 from app.graphql_http import GraphQLHTTP
 from app.rate_limit import RateLimit
 from app.runtime import Runtime
@@ -57,10 +58,16 @@ def create_app(settings: Settings | None = None, *, seed_demo: bool = False) -> 
         routes=[
             Route("/graphql", http.endpoint, methods=ALL_METHODS),
             WebSocketRoute("/graphql", websocket),
+            Route("/calendar/{token}.ics", calendar_feed, methods=["GET"]),
             Route("/healthz", health),
             Route("/", root),
         ],
         lifespan=lifespan,
     )
-    app.add_middleware(RateLimit, per_minute=settings.requests_per_minute)  # type: ignore[arg-type]
+    redact_feed_tokens_in_access_log()
+    app.add_middleware(
+        RateLimit,  # type: ignore[arg-type]
+        per_minute=settings.requests_per_minute,
+        paths=("/graphql", "/calendar/"),
+    )
     return app

@@ -12,17 +12,15 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from app.demo_community import seed_community
+from app.demo_progress import seed_progress_demo
 from app.demo_scheduling import seed_scheduling
 from models.accounts import InstructorProfile, User
 from models.assignments import InstructorAssignment
-from models.community import CommunityForum, CommunityPost
 from models.schools import PlatformSetting, School
 from resolvers.context import AppState
 from services import accounts, assignments, schools
 from services.actor import Role
-from services.community import forums as community_forums
-from services.community import posts as community_posts
-from services.community import replies as community_replies
 from services.uow import UnitOfWork, unit_of_work
 
 PASSWORD = "clutch-demo"
@@ -170,81 +168,24 @@ async def seed_demo(state: AppState, progress: Callable[[str], None] = print) ->
                     notes="Demo assignment",
                 )
     progress("  assignments ready")
-    await seed_scheduling(state, actor, school_id, instructors, students, report, progress)
-    await _seed_community(state, actor, school_id, students[0], instructors[0], report)
-    progress("  community ready")
+    await _seed_domains(state, actor, school_id, instructors, students, report, progress)
     return report
 
 
-DEMO_QUESTION = "How do I judge the gap at a busy roundabout?"
-
-
-async def _seed_community(
+async def _seed_domains(
     state: AppState,
     actor: Any,
     school_id: Any,
-    student: User,
-    instructor: User,
+    instructors: list[User],
+    students: list[User],
     report: SeedReport,
+    progress: Callable[[str], None],
 ) -> None:
-    """Two forums (the platform's and the school's), a question and an accepted answer."""
-    db, hub, deps = state.db, state.hub, state.deps
-    forums: dict[str, CommunityForum] = {}
-    for name, scope, forum_type, description in (
-        ("Learner drivers", None, "questions", "Ask anything about learning to drive."),
-        ("Demo school lounge", school_id, "general", "News and chat for our learners."),
-    ):
-        async with unit_of_work(db, hub, deps) as uow:
-            existing = await uow.session.scalar(
-                select(CommunityForum).where(
-                    CommunityForum.name == name,
-                    CommunityForum.school_id.is_(None)
-                    if scope is None
-                    else CommunityForum.school_id == scope,
-                )
-            )
-            report.note(existing is None, f"{'forum':<14} {name}")
-            forums[name] = existing or await community_forums.create_forum(
-                uow,
-                actor,
-                school_id=scope,
-                platform_wide=scope is None,
-                name=name,
-                description=description,
-                forum_type=forum_type,
-                is_public=True,
-                requires_approval=False,
-                display_order=0 if scope is None else 10,
-            )
-    async with unit_of_work(db, hub, deps) as uow:
-        question = await uow.session.scalar(
-            select(CommunityPost).where(CommunityPost.title == DEMO_QUESTION)
-        )
-        report.note(question is None, f"{'post':<14} {DEMO_QUESTION}")
-        if question is not None:
-            return
-        question = await community_posts.create_post(
-            uow,
-            accounts.actor_for(student),
-            forum_id=forums["Learner drivers"].id,
-            post_type="question",
-            title=DEMO_QUESTION,
-            body="I keep hesitating at **big roundabouts**. Any tips?",
-            tags=["roundabouts"],
-            attachments=None,
-        )
-    async with unit_of_work(db, hub, deps) as uow:
-        answer = await community_replies.create_reply(
-            uow,
-            accounts.actor_for(instructor),
-            post_id=question.id,
-            parent_id=None,
-            body="Look right early, and plan your gap as you approach: "
-            "see https://www.gov.uk/guidance/the-highway-code (rules 184-190).",
-            attachments=None,
-        )
-    async with unit_of_work(db, hub, deps) as uow:
-        await community_replies.mark_solution(uow, accounts.actor_for(student), answer.id)
+    """Each capability's demo data, on top of the school, its people and assignments."""
+    await seed_scheduling(state, actor, school_id, instructors, students, report, progress)
+    await seed_community(state, actor, school_id, students[0], instructors[0], report)
+    progress("  community ready")
+    await seed_progress_demo(state, actor, school_id, report.note, progress)
 
 
 async def seed_if_empty(state: AppState) -> None:

@@ -19,10 +19,12 @@ class RateLimit:
     def __init__(
         self, app: ASGIApp, *, per_minute: int, paths: tuple[str, ...] = ("/graphql",)
     ) -> None:
+        """``paths`` are limited exactly, except those ending in "/", which are prefixes."""
         self.app = app
         self.capacity = float(per_minute)
         self.rate = per_minute / 60.0
-        self.paths = paths
+        self.paths = tuple(p for p in paths if not p.endswith("/"))
+        self.prefixes = tuple(p for p in paths if p.endswith("/"))
         self.buckets: dict[str, tuple[float, float]] = {}
 
     def _take(self, key: str) -> float:
@@ -41,7 +43,8 @@ class RateLimit:
         return (1 - tokens) / self.rate
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] not in self.paths:
+        path = scope["path"] if scope["type"] == "http" else None
+        if path is None or (path not in self.paths and not path.startswith(self.prefixes)):
             await self.app(scope, receive, send)
             return
         client = scope.get("client")

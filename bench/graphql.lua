@@ -3,6 +3,9 @@
 -- Usage: wrk ... -s bench/graphql.lua http://127.0.0.1:PORT/graphql -- BODIES_FILE [TOKEN]
 --   BODIES_FILE  one compact JSON request body per line; requests take them in turn
 --   TOKEN        access token for the Authorization header (omit for anonymous operations)
+--        or: wrk ... -s bench/graphql.lua http://127.0.0.1:PORT/PATH -- --get
+--   plain GETs of the URL's path (an HTTP operation such as a calendar feed), counting
+--   only non-2xx answers
 --
 -- Every thread runs this file in its own Lua state; `done` collects the per-thread
 -- counters through the thread objects kept by `setup`.
@@ -15,10 +18,15 @@ end
 
 local bodies = {}
 local next_body = 1
+local plain_get = false
 graphql_errors = 0
 non_2xx = 0
 
 function init(args)
+  if args[1] == "--get" then
+    plain_get = true
+    return
+  end
   local file = assert(io.open(args[1], "r"))
   for line in file:lines() do
     if #line > 0 then
@@ -36,6 +44,9 @@ function init(args)
 end
 
 function request()
+  if plain_get then
+    return wrk.format("GET")
+  end
   local body = bodies[next_body]
   next_body = next_body % #bodies + 1
   return wrk.format(nil, nil, nil, body)
@@ -44,7 +55,7 @@ end
 function response(status, headers, body)
   if status < 200 or status > 299 then
     non_2xx = non_2xx + 1
-  elseif body:find('"errors":[{', 1, true) then
+  elseif not plain_get and body:find('"errors":[{', 1, true) then
     -- A top-level GraphQL error or a non-empty mutation `errors` list.
     graphql_errors = graphql_errors + 1
   end

@@ -44,6 +44,9 @@ class Operation:
     check: Callable[[dict[str, Any]], str | None] | None = None
     notes: str = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
+    # An HTTP operation instead of a GraphQL one: returns the path to GET (after putting
+    # what it needs in place); `document`, `variable_sets` and `check` are then unused.
+    http_get: Callable[[Api], str] | None = None
 
     def bodies(self) -> list[dict[str, Any]]:
         return [
@@ -355,6 +358,71 @@ OPERATIONS: tuple[Operation, ...] = (
         prepare=_month_of_slots,
         check=_check_slots,
         tags=("scheduling",),
+    ),
+)
+
+
+DRIVER_RECORD = """
+query DriverRecord {
+  driverRecord {
+    student { id fullName }
+    skillsAtLeast
+    lastRecordedAt
+    groups {
+      code
+      name
+      skills {
+        skill { code number name }
+        currentLevel
+        currentEntry { lessonAt notes recordedBy { fullName } }
+      }
+    }
+  }
+}
+"""
+
+CREATE_CALENDAR_FEED = """
+mutation BenchFeed { createCalendarFeed(input: {rotate: true}) { url errors { code } } }
+"""
+
+
+def _check_driver_record(body: dict[str, Any]) -> str | None:
+    record = body["data"]["driverRecord"]
+    skills = [s for g in record["groups"] for s in g["skills"]]
+    if len(skills) != 27:
+        return f"expected the 27 skills of the record, got {len(skills)}"
+    if not any(s["currentLevel"] for s in skills):
+        return "the demo learner has no progress recorded (demo data missing?)"
+    return None
+
+
+def _instructor_feed_path(api: Api) -> str:
+    """Rotate the demo instructor's feed and return its path (the token stays in memory)."""
+    payload = api.execute(CREATE_CALENDAR_FEED, as_user="instructor@demo.test")["data"]
+    url = payload["createCalendarFeed"]["url"]
+    if not url:
+        raise RuntimeError(f"could not create a calendar feed: {payload}")
+    return "/" + str(url).split("://", 1)[1].split("/", 1)[1]
+
+
+OPERATIONS = (
+    *OPERATIONS,
+    Operation(
+        name="driver_record",
+        description="`driverRecord` (27 skills in 8 groups with current levels and entries), "
+        "as student@demo.test",
+        document=DRIVER_RECORD,
+        user="student@demo.test",
+        check=_check_driver_record,
+    ),
+    Operation(
+        name="calendar_feed",
+        description="`GET /calendar/<token>.ics`: instructor@demo.test's diary as iCalendar "
+        "(no Authorization header)",
+        document="",
+        user=None,
+        http_get=_instructor_feed_path,
+        notes="the demo diary holds the demo learner's past and coming lessons",
     ),
 )
 

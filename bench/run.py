@@ -489,12 +489,14 @@ class CpuMeter:
 def run_wrk(
     *,
     url: str,
-    bodies_file: Path,
+    bodies_file: Path | None,
     token: str | None,
     seconds: int,
     args: argparse.Namespace,
     label: str,
+    get_path: str | None = None,
 ) -> tuple[dict[str, Any], str]:
+    target = ["--get"] if bodies_file is None else [str(bodies_file), token or ""]
     command = [
         require_wrk(),
         f"--threads={args.threads}",
@@ -503,10 +505,9 @@ def run_wrk(
         f"--timeout={args.timeout}s",
         "--latency",
         f"--script={LUA_SCRIPT}",
-        f"{url}/graphql",
+        f"{url}{get_path or '/graphql'}",
         "--",
-        str(bodies_file),
-        token or "",
+        *target,
     ]
     started = time.monotonic()
     process = subprocess.Popen(  # noqa: S603 - wrk with fixed arguments, no shell
@@ -549,6 +550,8 @@ def measure(
         if prepared:  # a prepare step may supply the variables (ids it looked up or made)
             operation = dataclasses.replace(operation, variable_sets=tuple(prepared))
     token = api.login(operation.user) if operation.user else None  # fresh 15-minute token
+    if operation.http_get is not None:
+        return measure_get(operation, server, api, args)
 
     sql_statements = []
     for body in operation.bodies():
@@ -609,6 +612,64 @@ def measure(
         },
         "cpu": cpu_usage,
         "wrk_output": raw,
+    }
+
+
+def measure_get(
+    operation: Operation, server: Server, api: Api, args: argparse.Namespace
+) -> dict[str, Any]:
+    """An HTTP operation: plain GETs of one path (no GraphQL, so no `sqlStatements`; the
+    PostgreSQL statement log still counts what each request costs)."""
+    assert operation.http_get is not None
+    path = operation.http_get(api)
+
+    def send() -> None:
+        with urllib.request.urlopen(f"{server.url}{path}", timeout=60) as response:  # noqa: S310
+            response.read()
+
+    with urllib.request.urlopen(f"{server.url}{path}", timeout=60) as response:  # noqa: S310
+        if response.status != 200:
+            raise RuntimeError(f"{operation.name} answered HTTP {response.status}")
+        sample_bytes = len(response.read())
+    pg_statements = StatementLog(server.data_dir).sample(send, 20)
+    load = functools.partial(
+        run_wrk, url=server.url, bodies_file=None, token=None, args=args, get_path=path
+    )
+    if args.warmup:
+        load(seconds=args.warmup, label="warm-up")
+    cpu = CpuMeter(server.process.pid)
+    summary, raw = load(seconds=args.duration, label="measuring")
+    cpu_usage = cpu.stop()
+    seconds = summary["duration_us"] / 1_000_000
+    socket_errors = summary["errors"]
+    return {
+        "operation": operation.name,
+        "description": operation.description,
+        "notes": operation.notes + f"; {sample_bytes} bytes per answer",
+        "user": operation.user,
+        "document": "GET /calendar/<token>.ics",  # the token is a credential: not recorded
+        "variable_sets": [],
+        "sql_statements": "—",
+        "sql_statements_per_variable_set": [],
+        "pg_statements_per_request": pg_statements,
+        "load": {
+            "tool": "wrk",
+            "duration_s": args.duration,
+            "warmup_s": args.warmup,
+            "connections": args.connections,
+            "threads": args.threads,
+            "timeout_s": args.timeout,
+        },
+        "requests": summary["requests"],
+        "requests_per_s": round(summary["requests"] / seconds, 1) if seconds else 0.0,
+        "latency_ms": latency_ms(summary["latency_us"]) if summary["requests"] else None,
+        "errors": {
+            "non_2xx": summary["non_2xx"],
+            "graphql_errors": summary["graphql_errors"],
+            "socket": {k: socket_errors[k] for k in ("connect", "read", "write", "timeout")},
+        },
+        "cpu": cpu_usage,
+        "wrk_output": raw.replace(path, "/calendar/[redacted].ics"),
     }
 
 

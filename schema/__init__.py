@@ -21,12 +21,18 @@ from schema.accounts.queries import AccountQuery
 from schema.assignments.mutations import AssignmentMutation
 from schema.assignments.queries import AssignmentQuery, AssignmentSubscription
 from schema.audit.queries import AuditQuery
+from schema.calendar.mutations import CalendarMutation
+from schema.calendar.queries import CalendarQuery
 from schema.common.errors import ErrorPolicy, ExecutionMarker
 from schema.common.limits import limit_extensions
 from schema.common.node import Node, resolve_node
 from schema.common.permissions import IsAuthenticated
 from schema.community.mutations import CommunityMutation
 from schema.community.queries import CommunityQuery, CommunitySubscription
+from schema.feedback.mutations import FeedbackMutation
+from schema.feedback.queries import FeedbackQuery
+from schema.progress.mutations import ProgressMutation
+from schema.progress.queries import ProgressQuery
 from schema.scheduling.mutations import SchedulingMutation
 from schema.scheduling.queries import SchedulingQuery, SchedulingSubscription
 from schema.schools.mutations import SchoolMutation
@@ -77,11 +83,23 @@ Query = merge_types(
         AuditQuery,
         SchedulingQuery,
         CommunityQuery,
+        FeedbackQuery,
+        ProgressQuery,
+        CalendarQuery,
     ),
 )
 Mutation = merge_types(
     "Mutation",
-    (AccountMutation, SchoolMutation, AssignmentMutation, SchedulingMutation, CommunityMutation),
+    (
+        AccountMutation,
+        SchoolMutation,
+        AssignmentMutation,
+        SchedulingMutation,
+        CommunityMutation,
+        FeedbackMutation,
+        ProgressMutation,
+        CalendarMutation,
+    ),
 )
 Subscription = merge_types(
     "Subscription", (AssignmentSubscription, SchedulingSubscription, CommunitySubscription)
