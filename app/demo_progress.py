@@ -1,12 +1,12 @@
 """Demo data for lesson feedback, the Driver's Record and calendar feeds.
 
 For ``student@demo.test`` with ``instructor@demo.test``: three past lessons, completed,
-with the instructor's notes, the student's reviews and Driver's Record entries, plus three
-lessons in the coming days (so a calendar feed has something to show). Everything goes
+with the instructor's notes, the student's reviews and Driver's Record entries (the
+lessons ahead, which a calendar feed shows, come from app/demo_scheduling.py). Everything goes
 through the services except one step no service offers on purpose: a lesson can only be
 booked in the future, so the past lessons are booked ahead and then moved back in time in
 the database before they are completed. Idempotent: nothing is staged when the student
-already has progress recorded, or lessons ahead.
+already has progress recorded.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from resolvers.context import AppState
 from services import feedback, progress
 from services.accounts import actor_for
 from services.actor import Actor
-from services.scheduling import bookings, lesson_types
+from services.scheduling import bookings
 from services.uow import unit_of_work
 
 LESSON_TYPE = "Standard lesson"
@@ -63,20 +63,7 @@ async def seed_progress_demo(
     assert student is not None
     assert instructor is not None
     assert school is not None
-    made_type = lesson_type is None
-    if lesson_type is None:
-        async with unit_of_work(db, hub, deps) as uow:
-            lesson_type = await lesson_types.create(
-                uow,
-                actor,
-                school_id=school_id,
-                name=LESSON_TYPE,
-                description="One hour behind the wheel.",
-                duration_minutes=60,
-                price_minor=4000,
-                deposit_minor=0,
-            )
-    note(made_type, f"{'lesson type':<14} {LESSON_TYPE}")
+    assert lesson_type is not None  # seeded by app/demo_scheduling.py, which runs first
     zone = ZoneInfo(school.time_zone)
     tomorrow = datetime.now(zone).date() + timedelta(days=1)
 
@@ -98,11 +85,6 @@ async def seed_progress_demo(
     async with db.session() as session:
         recorded = await session.scalar(
             select(func.count()).where(SkillEntry.student_id == student.id)
-        )
-        ahead = await session.scalar(
-            select(func.count()).where(
-                Booking.student_id == student.id, Booking.starts_at > func.now()
-            )
         )
     note(not recorded, f"{'progress':<14} {len(PAST_LESSONS)} lessons with feedback and record")
     if not recorded:
@@ -151,8 +133,4 @@ async def seed_progress_demo(
                     uow, student_actor, booking.id, feedback.StudentPart(rating, review)
                 )
             progress_line(f"  past lessons {index + 1}/{len(PAST_LESSONS)}")
-    note(not ahead, f"{'lessons ahead':<14} 3 for student@demo.test")
-    if not ahead:
-        for day in range(3):
-            await book_at(day * 2, 17)
     progress_line("  lessons and progress ready")
