@@ -1,6 +1,15 @@
 """SQLAlchemy models, one module per domain. Importing this package registers them all."""
 
-from models import accounts, achievements, assignments, events, notifications, schools
+from models import accounts, achievements, assignments, events, notifications, schools, theory
 from models.base import Base
 
-__all__ = ["Base", "accounts", "achievements", "assignments", "events", "notifications", "schools"]
+__all__ = [
+    "Base",
+    "accounts",
+    "achievements",
+    "assignments",
+    "events",
+    "notifications",
+    "schools",
+    "theory",
+]
