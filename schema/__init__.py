@@ -27,6 +27,8 @@ from schema.common.node import Node, resolve_node
 from schema.common.permissions import IsAuthenticated
 from schema.schools.mutations import SchoolMutation
 from schema.schools.queries import SchoolQuery
+from schema.theory.mutations import TheoryMutation
+from schema.theory.queries import TheoryQuery, TheorySubscription
 
 MAX_NODES = 100
 
@@ -63,9 +65,13 @@ class NodeQuery:
         return list(await asyncio.gather(*(resolve_node(info, i) for i in ids)))
 
 
-Query = merge_types("Query", (NodeQuery, AccountQuery, SchoolQuery, AssignmentQuery, AuditQuery))
-Mutation = merge_types("Mutation", (AccountMutation, SchoolMutation, AssignmentMutation))
-Subscription = merge_types("Subscription", (AssignmentSubscription,))
+Query = merge_types(
+    "Query", (NodeQuery, AccountQuery, SchoolQuery, AssignmentQuery, AuditQuery, TheoryQuery)
+)
+Mutation = merge_types(
+    "Mutation", (AccountMutation, SchoolMutation, AssignmentMutation, TheoryMutation)
+)
+Subscription = merge_types("Subscription", (AssignmentSubscription, TheorySubscription))
 
 
 class ClutchSchema(strawberry.Schema):
