@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from app.demo_theory import seed_theory
 from models.accounts import InstructorProfile, User
 from models.assignments import InstructorAssignment
 from models.schools import PlatformSetting, School
@@ -164,6 +165,7 @@ async def seed_demo(state: AppState, progress: Callable[[str], None] = print) ->
                     notes="Demo assignment",
                 )
     progress("  assignments ready")
+    await seed_theory(state, report.note, progress)
     return report
 
 

@@ -10,7 +10,7 @@ split, so Clutch draws in proportion to what the bank holds:
    back from the topics furthest above their quota.
 3. ``videos`` of the questions (3 in the real test) are video-clip questions, taken from
    topics that have them, one topic at a time in random order; fewer when the bank has
-   fewer.
+   fewer, more only when a topic has too few other questions to fill its quota.
 """
 
 from __future__ import annotations
@@ -74,18 +74,19 @@ def allocate(
         for topic in spare[:excess]:
             take[topic.category_id] -= 1
 
-    chosen = {t.category_id: 0 for t in topics}
-    target = min(videos, sum(min(t.videos, take[t.category_id]) for t in topics))
+    # Topics short of other questions must use video questions; the rest of the video
+    # quota goes one topic at a time (in the shuffled order) to topics that have them.
+    chosen = {t.category_id: max(0, take[t.category_id] - (t.available - t.videos)) for t in topics}
+    target = max(
+        sum(chosen.values()), min(videos, sum(min(t.videos, take[t.category_id]) for t in topics))
+    )
     while sum(chosen.values()) < target:
         for topic in topics:
             if sum(chosen.values()) == target:
                 break
             if chosen[topic.category_id] < min(topic.videos, take[topic.category_id]):
                 chosen[topic.category_id] += 1
-    quotas = []
-    for topic in topics:
-        n = take[topic.category_id]
-        # A topic short of other questions makes up its quota with further video questions.
-        video_count = max(chosen[topic.category_id], n - (topic.available - topic.videos))
-        quotas.append(Quota(topic.category_id, video_count, n - video_count))
-    return quotas
+    return [
+        Quota(t.category_id, chosen[t.category_id], take[t.category_id] - chosen[t.category_id])
+        for t in topics
+    ]

@@ -1,0 +1,138 @@
+"""Bank files made to order, and shortcuts for putting a bank and tests in place."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+
+from models.theory import MockTest, MockTestQuestion, TheoryQuestion
+from resolvers.context import AppState
+from services.theory import importer
+from services.theory.importer import ImportReport
+from services.theory.topics import TOPICS
+from services.uow import unit_of_work
+
+SOURCE = {"name": "Test bank", "official": False, "notice": "Made up for the tests."}
+
+
+def question(
+    topic: str, n: int, *, multiple: bool = False, video: bool = False, prefix: str = "t"
+) -> dict[str, Any]:
+    """A valid question; its correct answer is A (single) or A and C (multiple)."""
+    return {
+        "id": f"{prefix}-{topic}-{n:04d}",
+        "category": topic,
+        "type": "multiple_response" if multiple else "single_choice",
+        "text": f"Question {n} about {topic}." + (" Mark two answers." if multiple else ""),
+        "media": {
+            "kind": "video",
+            "url": f"https://media.clutch.invalid/{topic}/{n}.mp4",
+            "description": "A short clip from the driver's seat.",
+        }
+        if video
+        else None,
+        "options": [
+            {"key": "A", "text": "The right thing"},
+            {"key": "B", "text": "A wrong thing"},
+            {"key": "C", "text": "Another right thing" if multiple else "Another wrong thing"},
+            {"key": "D", "text": "Something silly"},
+        ],
+        "answer": ["A", "C"] if multiple else ["A"],
+        "explanation": f"Because of rule {n}.",
+        "difficulty": "easy",
+        "reference": f"Highway Code rule {n}",
+        "tags": ["test"],
+        "active": True,
+    }
+
+
+def clip(n: int, *, hazards: int = 1) -> dict[str, Any]:
+    """A 60-second clip with hazards at 10–15 s (and 40–45 s)."""
+    windows = [[10.0, 11.0, 12.0, 13.0, 14.0, 15.0], [40.0, 41.0, 42.0, 43.0, 44.0, 45.0]]
+    return {
+        "id": f"clip-{n:03d}",
+        "title": f"Clip {n}",
+        "mediaUrl": f"https://media.clutch.invalid/hazard/{n}.mp4",
+        "durationSeconds": 60.0,
+        "hazards": [
+            {"description": f"Hazard {h + 1}", "windows": windows[h]} for h in range(hazards)
+        ],
+        "active": True,
+    }
+
+
+def bank(
+    per_topic: int = 6,
+    *,
+    videos: int = 3,
+    multiple_every: int = 5,
+    clips: int = 0,
+    prefix: str = "t",
+    categories: bool = True,
+) -> dict[str, Any]:
+    """A bank document: ``per_topic`` questions in every topic, ``videos`` video questions
+    (one per topic from the first), every ``multiple_every``-th a multiple-response one,
+    and ``clips`` hazard clips of which the last has two hazards."""
+    questions = []
+    for index, topic in enumerate(TOPICS):
+        for n in range(1, per_topic + 1):
+            questions.append(
+                question(
+                    topic.code,
+                    n,
+                    multiple=multiple_every > 0 and n % multiple_every == 0,
+                    video=n == 1 and index < videos,
+                    prefix=prefix,
+                )
+            )
+    document: dict[str, Any] = {
+        "format": "clutch-theory-bank",
+        "version": 1,
+        "source": dict(SOURCE),
+        "questions": questions,
+        "hazardClips": [clip(n, hazards=2 if n == clips else 1) for n in range(1, clips + 1)],
+    }
+    if categories:
+        document["categories"] = [
+            {"code": t.code, "name": t.name, "order": t.order, "description": None} for t in TOPICS
+        ]
+    return document
+
+
+async def load_bank(
+    state: AppState, document: dict[str, Any], school_id: uuid.UUID | None = None
+) -> ImportReport:
+    import orjson
+
+    parsed = importer.read_bank_file(orjson.dumps(document))
+    async with unit_of_work(state.db, state.hub, state.deps) as uow:
+        return await importer.import_bank(uow, None, parsed, school_id=school_id)
+
+
+async def correct_keys(
+    state: AppState, test_question_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[str]]:
+    """The answer key behind each test question (read from the database, as no client can)."""
+    async with state.db.session() as session:
+        rows = await session.execute(
+            select(MockTestQuestion.id, TheoryQuestion.answer)
+            .join(TheoryQuestion, TheoryQuestion.id == MockTestQuestion.question_id)
+            .where(MockTestQuestion.id.in_(test_question_ids))
+        )
+        return {row_id: sorted(answer) for row_id, answer in rows}
+
+
+async def expire(state: AppState, test_id: uuid.UUID, model: Any = MockTest) -> None:
+    """Move a test's deadline into the past (no test sleeps 57 minutes)."""
+    async with state.db.transaction() as session:
+        test = await session.get(model, test_id)
+        assert test is not None
+        shift = test.expires_at - test.started_at + timedelta(minutes=1)
+        await session.execute(
+            update(model)
+            .where(model.id == test_id)
+            .values(started_at=model.started_at - shift, expires_at=model.expires_at - shift)
+        )
