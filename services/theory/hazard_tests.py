@@ -15,7 +15,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from models.theory import HazardClip, HazardClipHazard, HazardTest, HazardTestClip
@@ -102,7 +102,7 @@ async def start(
             expires_at=now + timedelta(milliseconds=total_ms) + GRACE,
         )
         .on_conflict_do_nothing(
-            index_elements=["student_id"], index_where=HazardTest.status == "in_progress"
+            index_elements=["student_id"], index_where=text("status = 'in_progress'")
         )
         .returning(HazardTest)
     )
@@ -198,7 +198,6 @@ async def submit(
     uow: UnitOfWork, actor: Actor, test_id: uuid.UUID, *, now: datetime | None = None
 ) -> HazardTest:
     access.require_student(actor)
-    now = clock.resolve(now)
     test = await uow.session.scalar(
         select(HazardTest)
         .where(HazardTest.id == test_id, HazardTest.student_id == actor.user_id)
@@ -207,7 +206,9 @@ async def submit(
     if test is None:
         raise DomainError(E.NOT_FOUND, "No such hazard perception test.", "hazardTestId")
     if test.status == "in_progress":
-        await finalise(uow, test, now)
+        # The clock is read once the test is locked: an answer that held the lock before
+        # us was given before this instant, so it is never later than the submission.
+        await finalise(uow, test, clock.resolve(now))
     return test
 
 

@@ -29,7 +29,18 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Boolean, Integer, and_, bindparam, column, func, literal, select, update
+from sqlalchemy import (
+    Boolean,
+    Integer,
+    and_,
+    bindparam,
+    column,
+    func,
+    literal,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, UUID, insert
 
 from models.theory import MockTest, MockTestQuestion, TheoryCategory, TheoryQuestion
@@ -180,7 +191,7 @@ async def start(
             expires_at=now + timedelta(seconds=test_format.time_limit_seconds),
         )
         .on_conflict_do_nothing(
-            index_elements=["student_id"], index_where=MockTest.status == "in_progress"
+            index_elements=["student_id"], index_where=text("status = 'in_progress'")
         )
         .returning(MockTest)
     )
@@ -280,7 +291,6 @@ async def submit(
 ) -> MockTest:
     """Hand the test in. Submitting a test that already ended returns it as it ended."""
     access.require_student(actor)
-    now = clock.resolve(now)
     test = await uow.session.scalar(
         select(MockTest)
         .where(MockTest.id == test_id, MockTest.student_id == actor.user_id)
@@ -289,7 +299,9 @@ async def submit(
     if test is None:
         raise DomainError(E.NOT_FOUND, "No such mock test.", "mockTestId")
     if test.status == "in_progress":
-        await finalise(uow, test, now)
+        # The clock is read once the test is locked: an answer that held the lock before
+        # us was given before this instant, so it is never later than the submission.
+        await finalise(uow, test, clock.resolve(now))
     return test
 
 

@@ -50,7 +50,7 @@ def question(
 
 
 def clip(n: int, *, hazards: int = 1) -> dict[str, Any]:
-    """A 60-second clip with hazards at 10–15 s (and 40–45 s)."""
+    """A 60-second clip with hazards from 10 s to 15 s (and from 40 s to 45 s)."""
     windows = [[10.0, 11.0, 12.0, 13.0, 14.0, 15.0], [40.0, 41.0, 42.0, 43.0, 44.0, 45.0]]
     return {
         "id": f"clip-{n:03d}",
@@ -136,3 +136,103 @@ async def expire(state: AppState, test_id: uuid.UUID, model: Any = MockTest) -> 
             .where(model.id == test_id)
             .values(started_at=model.started_at - shift, expires_at=model.expires_at - shift)
         )
+
+
+# -- GraphQL documents and shortcuts ---------------------------------------------------------------
+
+START = """
+mutation Start {
+  startMockTest {
+    mockTest {
+      id status questionCount timeLimitMinutes passMark startedAt expiresAt secondsRemaining
+      answeredCount result { score }
+      questions {
+        id position answered review { correct }
+        question { id marksRequired media { kind } options { key } category { code } answerKey { correctOptionKeys } }
+      }
+    }
+    errors { code message field }
+  }
+}
+"""
+
+ANSWER = """
+mutation Answer($input: AnswerMockTestQuestionInput!) {
+  answerMockTestQuestion(input: $input) {
+    mockTestQuestion { id selectedOptionKeys answered timeSpentMs flagged review { correct } }
+    errors { code message field }
+  }
+}
+"""
+
+FLAG = """
+mutation Flag($input: FlagMockTestQuestionInput!) {
+  flagMockTestQuestion(input: $input) {
+    mockTestQuestion { id flagged } errors { code message field }
+  }
+}
+"""
+
+SUBMIT = """
+mutation Submit($input: SubmitMockTestInput!) {
+  submitMockTest(input: $input) {
+    mockTest {
+      id status finalisedAt
+      result { score passed passMark questionCount timeTakenSeconds topics { category { code } questions correct } }
+      questions { id review { correct correctOptionKeys explanation } }
+    }
+    errors { code message field }
+  }
+}
+"""
+
+
+def wrong_keys(correct: list[str], options: list[str]) -> list[str]:
+    """A well-formed wrong answer: as many keys as the right one, not all of them right."""
+    wrong = [k for k in options if k not in correct]
+    return sorted([wrong[0], *correct[1:]])
+
+
+async def start_test(gql: Any, token: str) -> dict[str, Any]:
+    data = await gql.data(START, token=token)
+    assert data["startMockTest"]["errors"] == [], data
+    return data["startMockTest"]["mockTest"]  # type: ignore[no-any-return]
+
+
+async def answer(
+    gql: Any, token: str, row_id: str, keys: list[str], time_ms: int | None = 1500
+) -> dict[str, Any]:
+    data = await gql.data(
+        ANSWER,
+        {
+            "input": {
+                "mockTestQuestionId": row_id,
+                "selectedOptionKeys": keys,
+                "timeSpentMs": time_ms,
+            }
+        },
+        token=token,
+    )
+    return data["answerMockTestQuestion"]  # type: ignore[no-any-return]
+
+
+async def answer_with_score(
+    gql: Any, token: str, state: AppState, test: dict[str, Any], right: int
+) -> None:
+    """Answer every question of ``test``: the first ``right`` correctly, the rest wrongly."""
+    from schema.common.node import parse_global_id
+
+    rows = test["questions"]
+    ids = {row["id"]: parse_global_id(row["id"])[1] for row in rows}  # type: ignore[index]
+    keys = await correct_keys(state, list(ids.values()))
+    for index, row in enumerate(rows):
+        correct = keys[ids[row["id"]]]
+        options = [o["key"] for o in row["question"]["options"]]
+        chosen = correct if index < right else wrong_keys(correct, options)
+        result = await answer(gql, token, row["id"], chosen)
+        assert result["errors"] == [], result
+
+
+async def submit(gql: Any, token: str, test_id: str) -> dict[str, Any]:
+    data = await gql.data(SUBMIT, {"input": {"mockTestId": test_id}}, token=token)
+    return data["submitMockTest"]  # type: ignore[no-any-return]

@@ -125,7 +125,7 @@ def test_each_rule_refuses_a_bad_question_and_names_it(change: Any, reason: str)
     rows = _refused(document)
 
     assert list(rows) == [f"questions[3] (id {document['questions'][3].get('id')})"]
-    assert any(r.startswith(reason) for r in rows[list(rows)[0]]), rows
+    assert any(r.startswith(reason) for r in rows[next(iter(rows))]), rows
 
 
 @pytest.mark.parametrize(
@@ -215,8 +215,9 @@ def test_a_broken_file_is_refused_as_a_whole(document: Any, where: str) -> None:
 
 def test_categories_when_given_are_all_fourteen_once() -> None:
     document = _good()
-    document["categories"] = document["categories"][:13] + [
-        copy.deepcopy(document["categories"][0])
+    document["categories"] = [
+        *document["categories"][:13],
+        copy.deepcopy(document["categories"][0]),
     ]
 
     rows = _refused(document)
