@@ -236,3 +236,11 @@ async def answer_with_score(
 async def submit(gql: Any, token: str, test_id: str) -> dict[str, Any]:
     data = await gql.data(SUBMIT, {"input": {"mockTestId": test_id}}, token=token)
     return data["submitMockTest"]  # type: ignore[no-any-return]
+
+
+async def with_topics(state: AppState) -> None:
+    """The 14 topics (the migration creates them; each test starts from empty tables)."""
+    from services.theory.categories import ensure_topics
+
+    async with unit_of_work(state.db, state.hub, state.deps) as uow:
+        await ensure_topics(uow.session)
