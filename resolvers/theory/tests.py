@@ -131,10 +131,18 @@ async def mock_tests_page(
     return page
 
 
+def _primed(info: Info, test: T) -> T:
+    """The test a mutation returns, primed so its fields do not read it again."""
+    loader: Any = MockTestByIdLoader if isinstance(test, MockTest) else HazardTestByIdLoader
+    info.context.loaders[loader].prime(test.id, test)
+    return test
+
+
 async def start_mock_test(info: Info) -> MockTest:
     actor = info.context.require_actor()
     async with info.context.unit_of_work() as uow:
-        return await mock_tests.start(uow, actor)
+        test = await mock_tests.start(uow, actor)
+    return _primed(info, test)
 
 
 async def answer_mock_question(
@@ -154,7 +162,8 @@ async def flag_mock_question(info: Info, row_id: uuid.UUID, flagged: bool) -> Mo
 async def submit_mock_test(info: Info, test_id: uuid.UUID) -> MockTest:
     actor = info.context.require_actor()
     async with info.context.unit_of_work() as uow:
-        return await mock_tests.submit(uow, actor, test_id)
+        test = await mock_tests.submit(uow, actor, test_id)
+    return _primed(info, test)
 
 
 # -- hazard perception ---------------------------------------------------------------------------
@@ -216,7 +225,8 @@ async def hazard_tests_page(
 async def start_hazard_test(info: Info) -> HazardTest:
     actor = info.context.require_actor()
     async with info.context.unit_of_work() as uow:
-        return await hazard_tests.start(uow, actor)
+        test = await hazard_tests.start(uow, actor)
+    return _primed(info, test)
 
 
 async def respond_to_clip(info: Info, row_id: uuid.UUID, clicks: list[float]) -> HazardTestClip:
@@ -228,4 +238,5 @@ async def respond_to_clip(info: Info, row_id: uuid.UUID, clicks: list[float]) ->
 async def submit_hazard_test(info: Info, test_id: uuid.UUID) -> HazardTest:
     actor = info.context.require_actor()
     async with info.context.unit_of_work() as uow:
-        return await hazard_tests.submit(uow, actor, test_id)
+        test = await hazard_tests.submit(uow, actor, test_id)
+    return _primed(info, test)

@@ -244,3 +244,47 @@ async def with_topics(state: AppState) -> None:
 
     async with unit_of_work(state.db, state.hub, state.deps) as uow:
         await ensure_topics(uow.session)
+
+
+async def finished_tests(
+    state: AppState, student: Any, count: int, score: int = 46, start: Any = None
+) -> None:
+    """``count`` finalised mock tests for ``student``, written straight into the tables (as
+    finalising them would leave them), for tests about reading long histories."""
+    from datetime import UTC, datetime
+
+    from models.theory import TopicProgress
+    from services.theory.categories import ensure_topics
+
+    begin = start or datetime(2030, 1, 1, 9, tzinfo=UTC)
+    async with unit_of_work(state.db, state.hub, state.deps) as uow:
+        topics = await ensure_topics(uow.session)
+        uow.session.add_all(
+            MockTest(
+                school_id=student.school_id,
+                student_id=student.id,
+                status="submitted",
+                question_count=50,
+                time_limit_seconds=57 * 60,
+                pass_mark=43,
+                started_at=begin + timedelta(days=n),
+                expires_at=begin + timedelta(days=n, minutes=57),
+                finalised_at=begin + timedelta(days=n, minutes=40),
+                score=score,
+                passed=score >= 43,
+            )
+            for n in range(count)
+        )
+        per_topic = round(count * 50 / 14)
+        uow.session.add_all(
+            TopicProgress(
+                student_id=student.id,
+                category_id=topic_id,
+                school_id=student.school_id,
+                attempted=per_topic,
+                correct=round(per_topic * score / 50),
+                total_time_ms=per_topic * 30_000,
+                last_practised_at=begin + timedelta(days=count),
+            )
+            for topic_id in topics.values()
+        )
