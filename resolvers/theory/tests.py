@@ -159,7 +159,7 @@ async def flag_mock_question(info: Info, row_id: uuid.UUID, flagged: bool) -> Mo
         return await mock_tests.flag(uow, actor, row_id, flagged)
 
 
-async def submit_mock_test(info: Info, test_id: uuid.UUID) -> MockTest:
+async def submit_mock_test(info: Info, test_id: uuid.UUID | None) -> MockTest:
     actor = info.context.require_actor()
     async with info.context.unit_of_work() as uow:
         test = await mock_tests.submit(uow, actor, test_id)

@@ -111,7 +111,9 @@ class FlagMockTestQuestionInput:
 
 @strawberry.input(description="Hand a mock test in.")
 class SubmitMockTestInput:
-    mock_test_id: strawberry.ID = strawberry.field(description="The test.")
+    mock_test_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The test; omit to hand in your running test."
+    )
 
 
 @strawberry.input(description="The clicks made while a hazard clip played.")

@@ -311,7 +311,8 @@ class TheoryMutation:
     ) -> MockTestPayload:
         async def work() -> Any:
             return await test_resolvers.submit_mock_test(
-                info, decode_id(input.mock_test_id, "MockTest", E.NOT_FOUND, "mockTestId")
+                info,
+                decode_optional_id(input.mock_test_id, "MockTest", E.NOT_FOUND, "mockTestId"),
             )
 
         test, errors = await _run(work(), lambda m: MockTest(model=m))

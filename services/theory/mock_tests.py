@@ -287,14 +287,14 @@ async def flag(
 
 
 async def submit(
-    uow: UnitOfWork, actor: Actor, test_id: uuid.UUID, *, now: datetime | None = None
+    uow: UnitOfWork, actor: Actor, test_id: uuid.UUID | None, *, now: datetime | None = None
 ) -> MockTest:
-    """Hand the test in. Submitting a test that already ended returns it as it ended."""
+    """Hand the test in (``test_id`` None: the student's running test). Submitting a test
+    that already ended returns it as it ended."""
     access.require_student(actor)
+    which = MockTest.status == "in_progress" if test_id is None else MockTest.id == test_id
     test = await uow.session.scalar(
-        select(MockTest)
-        .where(MockTest.id == test_id, MockTest.student_id == actor.user_id)
-        .with_for_update()
+        select(MockTest).where(MockTest.student_id == actor.user_id, which).with_for_update()
     )
     if test is None:
         raise DomainError(E.NOT_FOUND, "No such mock test.", "mockTestId")

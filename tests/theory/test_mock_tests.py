@@ -284,3 +284,18 @@ async def test_mock_tests_lists_newest_first_and_staff_name_the_student(
     assert [e["node"]["id"] for e in staff["mockTests"]["edges"]] == ids
     assert own["mockTests"]["edges"][0]["node"]["result"] is None
     assert unnamed["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_submitting_without_an_id_hands_in_the_running_test(
+    gql: GraphQLClient, state: AppState, world: SchoolWorld
+) -> None:
+    await load_bank(state, bank(10))
+    token = await gql.login(world.student.email)
+    test = await start_test(gql, token)
+    document = "mutation { submitMockTest(input: {}) { mockTest { id status } errors { code } } }"
+
+    first = (await gql.data(document, token=token))["submitMockTest"]
+    second = (await gql.data(document, token=token))["submitMockTest"]
+
+    assert first == {"mockTest": {"id": test["id"], "status": "SUBMITTED"}, "errors": []}
+    assert second == {"mockTest": None, "errors": [{"code": "NOT_FOUND"}]}
