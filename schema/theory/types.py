@@ -103,7 +103,7 @@ class TheoryTestStatus(Enum):
 @strawberry.enum(description="How a student is doing in a topic.")
 class TheoryTopicStatus(Enum):
     NOT_STARTED = strawberry.enum_value("not_started", description="No questions answered yet.")
-    WEAK = strawberry.enum_value("weak", description="Estimated accuracy below 75%.")
+    WEAK = strawberry.enum_value("weak", description="Estimated accuracy below 70%.")
     DEVELOPING = strawberry.enum_value("developing", description="Neither weak nor strong yet.")
     STRONG = strawberry.enum_value(
         "strong", description="Estimated accuracy 90% or more over at least 10 answers."
@@ -864,7 +864,7 @@ class TheoryProgress(Node):
     def topics(self) -> list[TheoryTopicProgress]:
         return [TheoryTopicProgress(model=t) for t in self.model.topics]
 
-    @strawberry.field(description="Topics estimated below 75%, weakest first.")
+    @strawberry.field(description="Topics estimated below 70%, weakest first.")
     def weak_topics(self) -> list[TheoryTopicProgress]:
         weak = self.model.with_status(readiness_service.TopicStatus.WEAK)
         return [TheoryTopicProgress(model=t) for t in sorted(weak, key=lambda t: t.estimate)]

@@ -63,7 +63,7 @@ def test_the_probability_is_exactly_the_documented_formula() -> None:
     knowledge = sum(p) / 14
     weight = 3 / (3 + 2)
     blended = (1 - weight) * knowledge + weight * (0.9 + 0.84 + 0.88) / 3
-    deficit = sum(max(0.0, 0.75 - x) for x in p)
+    deficit = sum(max(0.0, 0.70 - x) for x in p)
     expected = 1 / (1 + math.exp(-(30 * (blended - 43 / 50) - 15 * deficit)))
     assert result.probability == pytest.approx(expected, rel=1e-12)
     assert result.knowledge == pytest.approx(knowledge)
@@ -139,3 +139,33 @@ def test_a_ready_student_with_a_hazard_pass_is_told_to_book() -> None:
     advice = recommendations(topics, result, mock_tests_taken=5, hazard_tests_passed=1)
 
     assert [a.kind for a in advice] == [RecommendationKind.BOOK_THEORY_TEST]
+
+
+ALLOCATION = [4] * 8 + [3] * 6  # 50 questions over the 14 topics
+
+
+def _tests(tests: int, wrong: list[int]) -> readiness.Readiness:
+    topics = [
+        TopicTotals(n, "t", tests * size, tests * size - miss)
+        for n, (size, miss) in enumerate(zip(ALLOCATION, wrong, strict=True))
+    ]
+    return readiness.readiness(topics, [(50 * tests - sum(wrong)) / (50 * tests)] * tests)
+
+
+@pytest.mark.parametrize(
+    ("result", "probability", "level"),
+    [
+        (readiness.readiness([TopicTotals(n, "t", 0, 0) for n in range(14)], []), 0.000, Level.LOW),
+        (_tests(1, [1, 1] + [0] * 12), 0.606, Level.MEDIUM),
+        (_tests(5, [1] * 10 + [0] * 4), 0.937, Level.HIGH),
+        (_tests(5, [3] * 4 + [2] * 10), 0.529, Level.MEDIUM),
+        (_tests(5, [3] * 7 + [2] * 7), 0.444, Level.MEDIUM),
+        (_tests(5, [12, 12] + [0] * 12), 0.001, Level.LOW),
+        (_tests(5, [8] + [0] * 13), 0.809, Level.HIGH),
+    ],
+)
+def test_the_worked_examples_of_the_documentation(
+    result: readiness.Readiness, probability: float, level: Level
+) -> None:
+    assert round(result.probability, 3) == probability
+    assert result.level is level
