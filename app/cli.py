@@ -10,12 +10,14 @@ from typing import Annotated
 import typer
 
 from app.settings import ConfigurationError, Settings, load_settings
+from app.theory_commands import theory
 
 cli = typer.Typer(
     help="Clutch: a GraphQL API server for driving schools.",
     no_args_is_help=True,
     add_completion=False,
 )
+cli.add_typer(theory, name="theory")
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema" / "schema.graphql"
 

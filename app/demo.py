@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from app.demo_community import seed_community
 from app.demo_progress import seed_progress_demo
 from app.demo_scheduling import seed_scheduling
+from app.demo_theory import seed_theory
 from models.accounts import InstructorProfile, User
 from models.assignments import InstructorAssignment
 from models.schools import PlatformSetting, School
@@ -186,6 +187,7 @@ async def _seed_domains(
     await seed_community(state, actor, school_id, students[0], instructors[0], report)
     progress("  community ready")
     await seed_progress_demo(state, actor, school_id, report.note, progress)
+    await seed_theory(state, report.note, progress)
 
 
 async def seed_if_empty(state: AppState) -> None:

@@ -567,3 +567,189 @@ OPERATIONS += (
         check=_check_reply_tree,
     ),
 )
+
+
+# -- theory practice (SPEC §4) --------------------------------------------------------------------
+
+THEORY_CYCLE_STUDENT = "ben.jones@demo.test"
+THEORY_ANSWER_STUDENT = "chloe.smith@demo.test"
+THEORY_HISTORY_STUDENT = "dev.patel@demo.test"
+THEORY_HISTORY_TESTS = 100
+
+THEORY_CYCLE = """
+mutation TheoryCycle {
+  submitMockTest(input: {}) { mockTest { id result { score } } errors { code message } }
+  startMockTest {
+    mockTest { id expiresAt questions { id position question { id text options { key text } } } }
+    errors { code message }
+  }
+}
+"""
+
+THEORY_START = """
+mutation TheoryStart { startMockTest { mockTest { id } errors { code message } } }
+"""
+
+THEORY_ACTIVE = """
+query TheoryActive {
+  activeMockTest { id questions { id question { marksRequired options { key } } } }
+}
+"""
+
+THEORY_ANSWER = """
+mutation TheoryAnswer($input: AnswerMockTestQuestionInput!) {
+  answerMockTestQuestion(input: $input) {
+    mockTestQuestion { id selectedOptionKeys timeSpentMs }
+    errors { code message }
+  }
+}
+"""
+
+THEORY_SUBMIT = """
+mutation TheorySubmit { submitMockTest(input: {}) { mockTest { id } errors { code message } } }
+"""
+
+THEORY_PROGRESS = """
+query TheoryProgress {
+  theoryProgress {
+    questionsAttempted accuracy
+    topics { category { name } attempted correct accuracy averageTimeMs lastPractisedAt status }
+    weakTopics { category { name } }
+    strongTopics { category { name } }
+    readiness { passProbability level ready }
+    recommendations { kind message category { name } }
+    mockTests { taken passed bestScore lastScore }
+    hazardTests { taken passed }
+  }
+}
+"""
+
+
+def _running_test(api: Api, student: str) -> dict[str, Any]:
+    """The student's running mock test, started if there is none."""
+    active = api.execute(THEORY_ACTIVE, as_user=student)["data"]["activeMockTest"]
+    if active is None:
+        started = api.execute(THEORY_START, as_user=student)["data"]["startMockTest"]
+        if started["errors"]:
+            raise RuntimeError(f"could not start a mock test: {started['errors']}")
+        active = api.execute(THEORY_ACTIVE, as_user=student)["data"]["activeMockTest"]
+    return active  # type: ignore[no-any-return]
+
+
+def _prepare_cycle(api: Api) -> None:
+    _running_test(api, THEORY_CYCLE_STUDENT)
+
+
+# Filled by `_prepare_answers`: the running test's question ids are known only then.
+_ANSWER_SETS: list[dict[str, Any]] = []
+
+
+def _prepare_answers(api: Api) -> None:
+    test = _running_test(api, THEORY_ANSWER_STUDENT)
+    _ANSWER_SETS[:] = [
+        {
+            "input": {
+                "mockTestQuestionId": row["id"],
+                "selectedOptionKeys": [o["key"] for o in row["question"]["options"]][
+                    : row["question"]["marksRequired"]
+                ],
+                "timeSpentMs": 1500,
+            }
+        }
+        for row in test["questions"]
+    ]
+
+
+def _prepare_history(api: Api) -> None:
+    """Give the student 100 finished mock tests through the API: start, answer ten, submit."""
+    count = """
+    query { mockTests(first: 100) { edges { node { status } } } }
+    """
+    edges = api.execute(count, as_user=THEORY_HISTORY_STUDENT)["data"]["mockTests"]["edges"]
+    finished = sum(1 for e in edges if e["node"]["status"] != "IN_PROGRESS")
+    for _ in range(finished, THEORY_HISTORY_TESTS):
+        test = _running_test(api, THEORY_HISTORY_STUDENT)
+        for row in test["questions"][:10]:
+            keys = [o["key"] for o in row["question"]["options"]][
+                : row["question"]["marksRequired"]
+            ]
+            api.execute(
+                THEORY_ANSWER,
+                {"input": {"mockTestQuestionId": row["id"], "selectedOptionKeys": keys}},
+                as_user=THEORY_HISTORY_STUDENT,
+            )
+        api.execute(THEORY_SUBMIT, as_user=THEORY_HISTORY_STUDENT)
+
+
+def _check_cycle(body: dict[str, Any]) -> str | None:
+    data = body["data"]
+    if data["submitMockTest"]["errors"] or data["startMockTest"]["errors"]:
+        return f"cycle failed: {data['submitMockTest']['errors']} {data['startMockTest']['errors']}"
+    if len(data["startMockTest"]["mockTest"]["questions"]) != 50:
+        return "the new test does not have 50 questions"
+    return None
+
+
+def _check_answer(body: dict[str, Any]) -> str | None:
+    payload = body["data"]["answerMockTestQuestion"]
+    return f"answer failed: {payload['errors']}" if payload["errors"] else None
+
+
+def _check_history(body: dict[str, Any]) -> str | None:
+    progress = body["data"]["theoryProgress"]
+    if progress["mockTests"]["taken"] < THEORY_HISTORY_TESTS:
+        return (
+            f"expected {THEORY_HISTORY_TESTS} finished tests, got {progress['mockTests']['taken']}"
+        )
+    if len(progress["topics"]) != 14:
+        return "expected the 14 topics"
+    return None
+
+
+class _AnswerSets(tuple):  # type: ignore[type-arg]
+    """Variable sets read when the harness sends them, after `prepare` has filled them
+    (one per question of the running test, so requests answer the questions in turn)."""
+
+    def __iter__(self) -> Any:
+        return iter(_ANSWER_SETS)
+
+    def __len__(self) -> int:
+        return len(_ANSWER_SETS)
+
+
+OPERATIONS = (
+    *OPERATIONS,
+    Operation(
+        name="theory_mock_cycle",
+        description=(
+            f"hand in the running mock test and start a new one of 50 questions, "
+            f"as {THEORY_CYCLE_STUDENT}"
+        ),
+        document=THEORY_CYCLE,
+        user=THEORY_CYCLE_STUDENT,
+        prepare=_prepare_cycle,
+        check=_check_cycle,
+        notes="one request finalises a test (scoring, progress, milestones, event) and starts "
+        "another (the draw across 14 topics in one INSERT … SELECT)",
+    ),
+    Operation(
+        name="theory_answer",
+        description=f"answer the questions of a running mock test in turn, as {THEORY_ANSWER_STUDENT}",
+        document=THEORY_ANSWER,
+        user=THEORY_ANSWER_STUDENT,
+        variable_sets=_AnswerSets(),
+        prepare=_prepare_answers,
+        check=_check_answer,
+    ),
+    Operation(
+        name="theory_progress",
+        description=(
+            f"`theoryProgress` of a student with {THEORY_HISTORY_TESTS} finished mock tests, "
+            f"as {THEORY_HISTORY_STUDENT}"
+        ),
+        document=THEORY_PROGRESS,
+        user=THEORY_HISTORY_STUDENT,
+        prepare=_prepare_history,
+        check=_check_history,
+    ),
+)

@@ -13,6 +13,7 @@ from models import (
     progress,
     scheduling,
     schools,
+    theory,
 )
 from models.base import Base
 
@@ -30,4 +31,5 @@ __all__ = [
     "progress",
     "scheduling",
     "schools",
+    "theory",
 ]

@@ -37,6 +37,8 @@ from schema.scheduling.mutations import SchedulingMutation
 from schema.scheduling.queries import SchedulingQuery, SchedulingSubscription
 from schema.schools.mutations import SchoolMutation
 from schema.schools.queries import SchoolQuery
+from schema.theory.mutations import TheoryMutation
+from schema.theory.queries import TheoryQuery, TheorySubscription
 
 MAX_NODES = 100
 
@@ -86,6 +88,7 @@ Query = merge_types(
         FeedbackQuery,
         ProgressQuery,
         CalendarQuery,
+        TheoryQuery,
     ),
 )
 Mutation = merge_types(
@@ -99,10 +102,17 @@ Mutation = merge_types(
         FeedbackMutation,
         ProgressMutation,
         CalendarMutation,
+        TheoryMutation,
     ),
 )
 Subscription = merge_types(
-    "Subscription", (AssignmentSubscription, SchedulingSubscription, CommunitySubscription)
+    "Subscription",
+    (
+        AssignmentSubscription,
+        SchedulingSubscription,
+        CommunitySubscription,
+        TheorySubscription,
+    ),
 )
 
 
