@@ -9,6 +9,7 @@ from models import (
     notifications,
     scheduling,
     schools,
+    series,
 )
 from models.base import Base
 
@@ -22,4 +23,5 @@ __all__ = [
     "notifications",
     "scheduling",
     "schools",
+    "series",
 ]
