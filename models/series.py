@@ -74,7 +74,7 @@ class LessonSeries(TimestampMixin, Base):
     frequency: Mapped[str] = mapped_column(String(12))
     weekday: Mapped[int] = mapped_column(SmallInteger)  # 0 = Monday … 6 = Sunday
     start_minute: Mapped[int] = mapped_column(SmallInteger)  # local minutes after midnight
-    # Monthly series: the ordinal of the weekday in the month (1–4; 5 means "the last").
+    # Monthly series: the ordinal of the weekday in the month (1 to 4; 5 means "the last").
     week_of_month: Mapped[int | None] = mapped_column(SmallInteger)
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
