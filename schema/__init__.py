@@ -29,6 +29,8 @@ from schema.scheduling.mutations import SchedulingMutation
 from schema.scheduling.queries import SchedulingQuery, SchedulingSubscription
 from schema.schools.mutations import SchoolMutation
 from schema.schools.queries import SchoolQuery
+from schema.series.mutations import SeriesMutation
+from schema.series.queries import SeriesQuery, SeriesSubscription
 
 MAX_NODES = 100
 
@@ -66,12 +68,24 @@ class NodeQuery:
 
 
 Query = merge_types(
-    "Query", (NodeQuery, AccountQuery, SchoolQuery, AssignmentQuery, AuditQuery, SchedulingQuery)
+    "Query",
+    (
+        NodeQuery,
+        AccountQuery,
+        SchoolQuery,
+        AssignmentQuery,
+        AuditQuery,
+        SchedulingQuery,
+        SeriesQuery,
+    ),
 )
 Mutation = merge_types(
-    "Mutation", (AccountMutation, SchoolMutation, AssignmentMutation, SchedulingMutation)
+    "Mutation",
+    (AccountMutation, SchoolMutation, AssignmentMutation, SchedulingMutation, SeriesMutation),
 )
-Subscription = merge_types("Subscription", (AssignmentSubscription, SchedulingSubscription))
+Subscription = merge_types(
+    "Subscription", (AssignmentSubscription, SchedulingSubscription, SeriesSubscription)
+)
 
 
 class ClutchSchema(strawberry.Schema):
