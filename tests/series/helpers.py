@@ -120,3 +120,92 @@ async def count(state: AppState, model: Any, *where: Any) -> int:
 
 def local_times(rows: list[Booking]) -> set[str]:
     return {b.starts_at.astimezone(LONDON).strftime("%H:%M") for b in rows}
+
+
+CREATE = """
+mutation Create($input: CreateLessonSeriesInput!) {
+  createLessonSeries(input: $input) {
+    series {
+      id status frequency weekday localTime weekOfMonth startsOn endsOn autoConfirm horizon
+      student { id } instructor { id } createdBy { id }
+      occurrences { id occursOn status isException startsAt booking { id status } }
+    }
+    booked { id occursOn booking { id status startsAt localStart series { id } } }
+    conflicts { id occursOn conflict { code message } }
+    errors { code message field }
+  }
+}
+"""
+
+UPDATE = """
+mutation Update($input: UpdateLessonSeriesInput!) {
+  updateLessonSeries(input: $input) {
+    series {
+      id status localTime weekday startsOn endsOn previousSeries { id endsOn }
+      occurrences { id occursOn status isException booking { id status startsAt } }
+    }
+    occurrence { id status isException booking { id status startsAt } }
+    booked { id occursOn }
+    conflicts { id occursOn conflict { code } }
+    errors { code message field }
+  }
+}
+"""
+
+END = """
+mutation End($input: EndLessonSeriesInput!) {
+  endLessonSeries(input: $input) {
+    series { id status endedAt occurrences { status booking { status } } }
+    errors { code message field }
+  }
+}
+"""
+
+PAUSE = """
+mutation Pause($input: LessonSeriesInput!) {
+  pauseLessonSeries(input: $input) { series { id status } errors { code field } }
+}
+"""
+
+RESUME = """
+mutation Resume($input: LessonSeriesInput!) {
+  resumeLessonSeries(input: $input) { series { id status } booked { occursOn } errors { code } }
+}
+"""
+
+NODE = """
+query Node($id: ID!) {
+  node(id: $id) { ... on LessonSeries { id status student { id } } ... on SeriesOccurrence { id } }
+}
+"""
+
+LIST = """
+query List($first: Int!) {
+  lessonSeries(first: $first) {
+    edges { node {
+      id status
+      student { id } instructor { id } lessonType { name }
+      occurrences { id status booking { id status instructor { id } } }
+    } }
+    pageInfo { hasNextPage }
+  }
+}
+"""
+
+
+def create_input(diary: Diary, starts_on: date, **fields: Any) -> dict[str, Any]:
+    """A weekly 17:00 series of four lessons for the diary's student."""
+    from tests.support import gid
+
+    weekdays = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
+    return {
+        "instructorId": gid("User", diary.world.instructor.id),
+        "lessonTypeId": gid("LessonType", diary.lesson_type.id),
+        "studentId": gid("User", diary.world.student.id),
+        "frequency": "WEEKLY",
+        "weekday": weekdays[starts_on.weekday()],
+        "localTime": "17:00:00",
+        "startsOn": starts_on.isoformat(),
+        "horizon": 4,
+        **fields,
+    }
