@@ -61,13 +61,14 @@ async def create(
     ends_on: date | None = None,
     auto_confirm: bool = True,
     student: Any = None,
+    instructor: Any = None,
     now: datetime | None = None,
 ) -> manage.Outcome:
     async with unit_of_work(state.db, state.hub, state.deps) as uow:
         return await manage.create_series(
             uow,
             actor,
-            instructor_id=diary.world.instructor.id,
+            instructor_id=(instructor or diary.world.instructor).id,
             student_id=(student or diary.world.student).id,
             lesson_type_id=diary.lesson_type.id,
             frequency=frequency,
@@ -185,7 +186,7 @@ query List($first: Int!) {
     edges { node {
       id status
       student { id } instructor { id } lessonType { name }
-      occurrences { id status booking { id status instructor { id } } }
+      occurrences { id status conflict { code } booking { id status instructor { id } } }
     } }
     pageInfo { hasNextPage }
   }
