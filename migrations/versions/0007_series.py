@@ -52,13 +52,25 @@ def upgrade() -> None:
         sa.Column("horizon", sa.SmallInteger(), nullable=False),
         sa.Column("location", sa.String(length=300), nullable=True),
         sa.Column("notes", sa.Text(), nullable=True),
-        sa.Column("status", sa.String(length=10), server_default=sa.text("'active'"), nullable=False),
+        sa.Column(
+            "status", sa.String(length=10), server_default=sa.text("'active'"), nullable=False
+        ),
         sa.Column("created_by_id", sa.UUID(), nullable=True),
         sa.Column("previous_series_id", sa.UUID(), nullable=True),
         sa.Column("extend_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
         sa.CheckConstraint(
             "frequency IN ('weekly', 'fortnightly', 'monthly')",
             name=op.f("ck_lesson_series_frequency_values"),
@@ -160,8 +172,18 @@ def upgrade() -> None:
         sa.Column("conflict_code", sa.String(length=40), nullable=True),
         sa.Column("conflict_message", sa.String(length=300), nullable=True),
         sa.Column("is_exception", sa.Boolean(), server_default=sa.text("false"), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
         sa.CheckConstraint(
             "status IN ('scheduled', 'conflict', 'cancelled', 'skipped')",
             name=op.f("ck_series_occurrences_status_values"),
