@@ -17,12 +17,14 @@ from models.series import LessonSeries, SeriesOccurrence
 from resolvers.context import Info
 from resolvers.loaders import SessionLoader
 from resolvers.pagination import Page, paginate
+from services import idempotency
 from services.actor import Actor
 from services.errors import DomainError
 from services.series import manage
 from services.series.errors import SeriesErrorCode as E
+from services.series.generation import Generated
 from services.series.notices import EVENT_PREFIX
-from services.series.visibility import visible_series
+from services.series.visibility import can_see, visible_series
 from subscriptions.envelope import user_key
 from subscriptions.feeds import follow
 
@@ -188,10 +190,22 @@ async def run(
         return await work(uow, actor, datetime.now(UTC))
 
 
-async def create_series(info: Info, **fields: Any) -> manage.Outcome:
-    return await run(
-        info, lambda uow, actor, now: manage.create_series(uow, actor, now=now, **fields)
-    )
+async def create_series(info: Info, key: str | None, **fields: Any) -> manage.Outcome:
+    """Create a series under an idempotency key: a replay returns the series as it is
+    now (with nothing newly booked) instead of making a second one."""
+    actor = info.context.require_actor()
+    async with info.context.unit_of_work() as uow:
+        claim = await idempotency.claim(
+            uow, actor, key, "createLessonSeries", fields, E.IDEMPOTENCY_KEY_REUSED
+        )
+        if claim.replay is not None:
+            replayed = await uow.session.get(LessonSeries, claim.replay)
+            if replayed is None or not can_see(actor, replayed):
+                raise DomainError(E.NOT_FOUND, "No such series.", "idempotencyKey")
+            return manage.Outcome(replayed, Generated())
+        outcome = await manage.create_series(uow, actor, now=datetime.now(UTC), **fields)
+        claim.record(outcome.series.id)
+        return outcome
 
 
 async def update_series(

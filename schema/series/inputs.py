@@ -52,6 +52,11 @@ class CreateLessonSeriesInput:
     notes: str | None = strawberry.field(
         default=None, description="Notes for every lesson (up to 2,000 characters)."
     )
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="Any string up to 100 characters, unique per series you mean: a retry "
+        "with the same key and input returns the first series instead of making another.",
+    )
 
 
 @strawberry.input(

@@ -88,6 +88,7 @@ class SeriesMutation:
         async def work() -> manage.Outcome:
             return await resolvers.create_series(
                 info,
+                input.idempotency_key,
                 instructor_id=decode_id(
                     input.instructor_id, "User", E.INSTRUCTOR_NOT_FOUND, "instructorId"
                 ),

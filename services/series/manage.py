@@ -46,7 +46,7 @@ from services.scheduling.localtime import local_date
 from services.scheduling.placement import require_assignment
 from services.series import notices
 from services.series.errors import SeriesErrorCode as E
-from services.series.generation import Generated, book_date, generate, placement_of, rule_of
+from services.series.generation import Generated, generate, placement_of, rule_of
 from services.series.rules import Rule, dates_from, first_on_or_after, instant_of, ordinal_in_month
 from services.series.visibility import can_see
 from services.uow import UnitOfWork
@@ -593,11 +593,20 @@ async def _book_occurrence(
     uow: UnitOfWork, actor: Actor, series: LessonSeries, starts_at: datetime
 ) -> Booking:
     """Book an occurrence that had no lesson (a conflict, or skipped) at a time the user
-    chose; who may is who may book the pair's lessons."""
+    chose. Who may, and whether it is confirmed, follow ``bookLesson``: a time a student
+    picks waits for the instructor, whatever the series' ``auto_confirm``."""
     if actor.role is Role.INSTRUCTOR and actor.user_id != series.instructor_id:
         raise Forbidden("Instructors book lessons in their own diary.")
     placement = await placement_of(uow, series)
-    return await book_date(uow, actor, series, placement, starts_at)
+    return await bookings.place(
+        uow,
+        actor,
+        replace(placement, starts_at=starts_at),
+        status="pending" if actor.role is Role.STUDENT else "confirmed",
+        location=series.location,
+        notes=series.notes,
+        series_id=series.id,
+    )
 
 
 # -- pause, resume, end --------------------------------------------------------------------------

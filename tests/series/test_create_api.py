@@ -301,3 +301,25 @@ async def test_two_series_for_one_slot_at_once_never_double_book(
     async with state.db.session() as session:
         lessons = list(await session.scalars(select(Booking)))
     assert len({b.starts_at for b in lessons}) == 5
+
+
+async def test_a_retried_creation_with_its_idempotency_key_makes_one_series(
+    gql: GraphQLClient, factory: Factory, state: AppState
+) -> None:
+    # Given a creation sent with a key
+    diary = await year_diary(factory)
+    token = await gql.login(diary.world.admin.email)
+    payload = {**create_input(diary, today() + timedelta(days=3)), "idempotencyKey": "k-1"}
+    first = await _create(gql, token, payload)
+
+    # When it is retried, and when the key is reused for another request
+    retried = await _create(gql, token, payload)
+    reused = await _create(gql, token, {**payload, "localTime": "18:00:00"})
+
+    # Then the retry returns the first series, the reuse is refused, one series exists
+    assert retried["errors"] == []
+    assert retried["series"]["id"] == first["series"]["id"]
+    assert retried["booked"] == []
+    assert [e["code"] for e in reused["errors"]] == ["IDEMPOTENCY_KEY_REUSED"]
+    assert await count(state, LessonSeries) == 1
+    assert await count(state, Booking) == 4
