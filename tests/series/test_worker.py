@@ -3,6 +3,10 @@ by an in-process worker until the queue is empty, and the periodic registry."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,9 +24,8 @@ from resolvers.context import AppState
 from tests.series.helpers import count, create, occurrences, today, year_diary
 from tests.support import Factory
 
-VENDORED_SCHEMA = (
-    Path(__file__).resolve().parents[2] / "migrations" / "vendor" / "procrastinate-3.10.0.sql"
-)
+ROOT = Path(__file__).resolve().parents[2]
+VENDORED_SCHEMA = ROOT / "migrations" / "vendor" / "procrastinate-3.10.0.sql"
 
 
 @pytest.fixture
@@ -113,3 +116,49 @@ async def test_a_deferred_series_extension_runs_in_the_worker_and_books_the_wind
     assert {j.status for j in jobs} == {"succeeded"}
     assert len(await occurrences(state, series_id)) == 3
     assert await count(state, Booking, Booking.series_id == series_id) == 3
+
+
+async def test_clutch_worker_runs_until_interrupted_and_stops_cleanly(
+    state: AppState, database_url: str, tmp_path: Path
+) -> None:
+    # Given `clutch worker` started as a user would, on the test database
+    async def workers() -> int:
+        async with state.db.session() as session:
+            return int(await session.scalar(text("SELECT count(*) FROM procrastinate_workers")))
+
+    before = await workers()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "app.cli",
+        "worker",
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "CLUTCH_DATA_DIR": str(tmp_path),
+            "CLUTCH_LOG_LEVEL": "WARNING",
+        },
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        # When it has registered itself with the queue, and is then interrupted (Ctrl-C)
+        for _ in range(600):
+            if await workers() > before or process.returncode is not None:
+                break
+            await asyncio.sleep(0.05)
+        assert process.returncode is None, await process.communicate()
+        process.send_signal(signal.SIGINT)
+        out, err = await asyncio.wait_for(process.communicate(), 60)
+    finally:
+        if process.returncode is None:
+            process.kill()
+    stdout, stderr = out.decode(), err.decode()
+
+    # Then it stopped on its own, said so, and left the queue's worker table as it was
+    assert process.returncode == 0, stderr
+    assert "Clutch worker running" in stdout
+    assert "Clutch worker stopped" in stdout
+    assert "Traceback" not in stderr
+    assert await workers() == before
