@@ -4,14 +4,18 @@ recorded (never double-booked) and told to both parties."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from models.notifications import OutboundMessage
 from models.scheduling import Booking
 from models.series import SeriesOccurrence
 from resolvers.context import AppState
+from services.errors import DomainError
+from services.scheduling import bookings
 from services.series import generation
 from services.uow import unit_of_work
 from tests.scheduling.helpers import LONDON, book, local
@@ -174,3 +178,34 @@ async def test_the_periodic_extension_moves_each_window_on_as_lessons_pass(
     assert days == [start + timedelta(weeks=n) for n in range(4)]
     async with unit_of_work(state.db, state.hub, state.deps) as uow:
         assert await generation.extend_due(uow, later) == 0  # nothing due again yet
+
+
+async def test_the_cores_place_can_carry_on_after_a_refusal_in_one_transaction(
+    factory: Factory, state: AppState
+) -> None:
+    # Given a taken 17:00 (generation places date after date in one transaction, and
+    # the scheduling core's write() must leave the session usable after an overlap)
+    diary = await year_diary(factory)
+    day = today() + timedelta(days=3)
+    await book(state, diary.admin_actor, diary, local(day, 17))
+
+    # When place() is refused at 17:00 and then asked for 19:00 in the same unit of work
+    async with unit_of_work(state.db, state.hub, state.deps) as uow:
+        placement = await bookings.load_placement(
+            uow,
+            school_id=diary.school.id,
+            student_id=diary.world.student.id,
+            instructor_id=diary.world.instructor.id,
+            lesson_type_id=diary.lesson_type.id,
+            starts_at=local(day, 17),
+        )
+        with pytest.raises(DomainError) as refused:
+            await bookings.place(uow, None, placement, status="confirmed")
+        later = await bookings.place(
+            uow, None, replace(placement, starts_at=local(day, 19)), status="confirmed"
+        )
+
+    # Then the refusal was SLOT_UNAVAILABLE and the second lesson was booked
+    assert str(refused.value.code) == "SLOT_UNAVAILABLE"
+    assert await count(state, Booking, Booking.id == later.id) == 1
+    assert await count(state, Booking) == 2
