@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -37,8 +38,8 @@ def last_sunday(year: int, month: int) -> date:
 
 def next_clock_changes() -> tuple[date, date]:
     """The next spring-forward and fall-back Sundays in London (last Sundays of March and
-    October), each still ahead."""
-    now = today() + timedelta(days=8)
+    October), each at least 15 days ahead (so a series may start two weeks before)."""
+    now = today() + timedelta(days=15)
     spring = last_sunday(now.year, 3)
     if spring <= now:
         spring = last_sunday(now.year + 1, 3)
@@ -46,6 +47,24 @@ def next_clock_changes() -> tuple[date, date]:
     if autumn <= now:
         autumn = last_sunday(now.year + 1, 10)
     return spring, autumn
+
+
+def next_gap() -> tuple[str, date, time]:
+    """The nearest spring-forward Sunday at least 15 days ahead, as (zone, date, a local
+    time that does not exist that day): London's last Sunday of March (01:00 to 02:00
+    is skipped) or Sydney's first Sunday of October (02:00 to 03:00), so one is always
+    within about seven months whatever the date the tests run on."""
+    threshold = today() + timedelta(days=15)
+    candidates = [
+        candidate
+        for year in (threshold.year, threshold.year + 1)
+        for candidate in (
+            ("Europe/London", last_sunday(year, 3), time(1, 30)),
+            ("Australia/Sydney", nth_weekday(year, 10, SUNDAY, 1), time(2, 30)),
+        )
+        if candidate[1] >= threshold
+    ]
+    return min(candidates, key=lambda candidate: candidate[1])
 
 
 async def create(
@@ -119,8 +138,8 @@ async def count(state: AppState, model: Any, *where: Any) -> int:
         return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 
 
-def local_times(rows: list[Booking]) -> set[str]:
-    return {b.starts_at.astimezone(LONDON).strftime("%H:%M") for b in rows}
+def local_times(rows: list[Booking], zone: ZoneInfo = LONDON) -> set[str]:
+    return {b.starts_at.astimezone(zone).strftime("%H:%M") for b in rows}
 
 
 CREATE = """

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -25,6 +26,7 @@ from tests.series.helpers import (
     generate,
     local_times,
     next_clock_changes,
+    next_gap,
     occurrences,
     series_bookings,
     today,
@@ -40,7 +42,8 @@ async def test_a_weekly_17_00_london_series_stays_at_17_00_across_both_clock_cha
     # lessons, which spans the last Sundays of March and of October
     diary = await year_diary(factory)
     spring, autumn = next_clock_changes()
-    first_sunday = today() + timedelta(days=(6 - today().weekday()) % 7 or 7)
+    # Starting the Sunday before the earlier change: the later one is at most 31 weeks on.
+    first_sunday = min(spring, autumn) - timedelta(weeks=1)
 
     # When it is created (which generates its window at once)
     outcome = await create(state, diary.admin_actor, diary, starts_on=first_sunday, horizon=52)
@@ -66,20 +69,20 @@ async def test_a_weekly_17_00_london_series_stays_at_17_00_across_both_clock_cha
 async def test_a_time_in_the_spring_forward_gap_is_a_conflict_with_its_own_code(
     factory: Factory, state: AppState
 ) -> None:
-    # Given a weekly Sunday 01:30 series running through the spring-forward Sunday, when
-    # 01:30 does not exist in London
-    diary = await year_diary(factory)
-    spring, _ = next_clock_changes()
-    start = spring - timedelta(weeks=2)
+    # Given a weekly series at a local time that the next spring-forward Sunday skips
+    # (01:30 in London, or 02:30 in Sydney), running through that Sunday
+    zone_name, gap_day, skipped = next_gap()
+    diary = await year_diary(factory, time_zone=zone_name)
+    start = gap_day - timedelta(weeks=2)
 
     outcome = await create(
-        state, diary.admin_actor, diary, starts_on=start, local_time=time(1, 30), horizon=5
+        state, diary.admin_actor, diary, starts_on=start, local_time=skipped, horizon=5
     )
 
-    # Then that Sunday is a conflict, and the Sundays around it are booked at 01:30
+    # Then that Sunday is a conflict, and the Sundays around it are booked at that time
     rows = {o.occurs_on: o for o in await occurrences(state, outcome.series.id)}
     assert len(rows) == 5
-    gap = rows[spring]
+    gap = rows[gap_day]
     assert (gap.status, gap.conflict_code, gap.booking_id) == (
         "conflict",
         "NONEXISTENT_LOCAL_TIME",
@@ -87,7 +90,7 @@ async def test_a_time_in_the_spring_forward_gap_is_a_conflict_with_its_own_code(
     )
     lessons = await series_bookings(state, outcome.series.id)
     assert len(lessons) == 4
-    assert local_times(lessons) == {"01:30"}
+    assert local_times(lessons, ZoneInfo(zone_name)) == {skipped.strftime("%H:%M")}
 
 
 async def test_a_taken_date_is_recorded_as_a_conflict_both_are_told_and_the_rest_are_booked(
