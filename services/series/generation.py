@@ -12,7 +12,9 @@ the series row, so concurrent runs queue instead of racing; the key holds regard
 
 A date that cannot be booked is recorded as a conflict with the core's code and message,
 and both parties are told (services/series/notices.py); a local time that does not exist
-that day (the spring-forward gap) is the conflict ``NONEXISTENT_LOCAL_TIME``.
+that day (the spring-forward gap) is the conflict ``NONEXISTENT_LOCAL_TIME``. A series
+that can book nothing at all (its student is no longer active, its lesson type retired)
+pauses itself and says why once.
 """
 
 from __future__ import annotations
@@ -138,7 +140,7 @@ async def placement_of(uow: UnitOfWork, series: LessonSeries) -> Placement:
 
 def _standing_problem(placement: Placement) -> DomainError | None:
     """What stops every date of the series at once (the core's ``place`` does not check
-    these: its callers have)."""
+    these: its callers have, and creating a series refuses them)."""
     if not placement.lesson_type.is_active:
         return DomainError(E.LESSON_TYPE_INACTIVE, "This lesson type is no longer offered.")
     student: User = placement.student
@@ -191,21 +193,27 @@ async def generate(
         )
     )
     standing = _standing_problem(placement)
+    if standing is not None:
+        # Nothing of this series can be booked until someone acts: pause it and say why
+        # once, rather than record the same conflict on every date as the window moves.
+        series.status = "paused"
+        series.extend_at = None
+        notices.emit(uow, series, "updated")
+        await notices.paused(uow, series, standing.message)
+        return result
     for day in days:
         if day in existing:
             continue
-        problem = standing
         starts_at = instant_of(day, series.start_minute, zone)
-        if problem is None and starts_at is None:
-            problem = DomainError(
+        if starts_at is None:
+            problem: DomainError | None = DomainError(
                 E.NONEXISTENT_LOCAL_TIME,
                 "That time does not exist that day: the clocks go forward.",
             )
-        if problem is None and starts_at is not None:
+        else:
             problem = await _try_booking(uow, actor, series, placement, day, starts_at, result)
-            if problem is None:
-                continue
-        assert problem is not None
+        if problem is None:
+            continue
         occurrence = await _record(
             uow,
             series,

@@ -72,3 +72,25 @@ async def conflict(
                 },
             ),
         )
+
+
+async def paused(uow: UnitOfWork, series: LessonSeries, why: str) -> None:
+    """Tell both parties that their series stopped booking lessons, and why."""
+    people = await uow.session.scalars(
+        select(User).where(User.id.in_([series.student_id, series.instructor_id]))
+    )
+    for person in people:
+        await uow.deps.sender.send(
+            uow.session,
+            Message(
+                channel="email",
+                recipient=person.email,
+                template="series.paused",
+                subject="Your lesson series is paused",
+                body=f"Your lesson series is paused and books no more lessons: {why} "
+                "Resume it once this is resolved.",
+                user_id=person.id,
+                school_id=series.school_id,
+                data={"series_id": str(series.id)},
+            ),
+        )

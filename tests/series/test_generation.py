@@ -16,7 +16,7 @@ from models.scheduling import Booking
 from models.series import SeriesOccurrence
 from resolvers.context import AppState
 from services.errors import DomainError
-from services.scheduling import bookings
+from services.scheduling import bookings, lesson_types
 from services.series import generation
 from services.uow import unit_of_work
 from tests.scheduling.helpers import LONDON, book, local
@@ -29,6 +29,7 @@ from tests.series.helpers import (
     next_gap,
     occurrences,
     series_bookings,
+    series_row,
     today,
     year_diary,
 )
@@ -212,3 +213,32 @@ async def test_the_cores_place_can_carry_on_after_a_refusal_in_one_transaction(
     assert str(refused.value.code) == "SLOT_UNAVAILABLE"
     assert await count(state, Booking, Booking.id == later.id) == 1
     assert await count(state, Booking) == 2
+
+
+async def test_a_series_whose_lesson_type_was_retired_pauses_and_says_why_once(
+    factory: Factory, state: AppState
+) -> None:
+    # Given a series, then its lesson type retired by the school
+    diary = await year_diary(factory)
+    outcome = await create(
+        state, diary.admin_actor, diary, starts_on=today() + timedelta(days=1), horizon=2
+    )
+    async with unit_of_work(state.db, state.hub, state.deps) as uow:
+        await lesson_types.update(
+            uow, diary.admin_actor, diary.lesson_type.id, {"is_active": False}
+        )
+
+    # When its window moves on, twice
+    later = local(today() + timedelta(days=1), 17) + timedelta(minutes=1)
+    for _ in range(2):
+        async with unit_of_work(state.db, state.hub, state.deps) as uow:
+            await generation.extend_due(uow, later)
+
+    # Then it is paused, nothing new was booked or recorded, and both were told once
+    row = await series_row(state, outcome.series.id)
+    assert (row.status, row.extend_at) == ("paused", None)
+    assert len(await occurrences(state, outcome.series.id)) == 2
+    for person in (diary.world.student, diary.world.instructor):
+        message = await factory.last_message(person.email, "series.paused")
+        assert "no longer offered" in message.body
+    assert await count(state, OutboundMessage, OutboundMessage.template == "series.paused") == 2
