@@ -22,12 +22,14 @@ In both series-wide scopes the affected lessons — future, not exceptions, stil
 confirmed — move to the new rule's dates in order, keeping their ids and history; the
 change is all or nothing (a lesson that cannot move fails it, with the core's error).
 Lessons the new rule has no date for (an earlier end date) are cancelled; dates left over
-are booked by generation as usual.
+are booked by generation as usual. An ``ALL`` change that keeps the dates (end date,
+horizon, location, notes, auto-confirm) leaves the occurrences in place, ids included.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -476,6 +478,9 @@ async def _move_lessons(
     ]
     if not affected:
         return
+    if source is target and not changes.retimes:
+        await _touch_in_place(uow, actor, target, changes, affected)
+        return
     await session.execute(
         delete(SeriesOccurrence).where(SeriesOccurrence.id.in_([o.id for o, _ in affected]))
     )
@@ -530,6 +535,33 @@ async def _move_lessons(
         await bookings.cancel_booking(
             uow, actor, booking.id, reason="The series no longer has a date for this lesson."
         )
+
+
+async def _touch_in_place(
+    uow: UnitOfWork,
+    actor: Actor,
+    series: LessonSeries,
+    changes: SeriesChanges,
+    affected: Sequence[tuple[SeriesOccurrence, Booking | None]],
+) -> None:
+    """A change that keeps the dates (an end date, location, notes, horizon): the
+    occurrences stay as they are, ids included; lessons after a new end date are
+    cancelled and unbooked dates after it dropped."""
+    for occurrence, booking in affected:
+        beyond_end = series.ends_on is not None and occurrence.occurs_on > series.ends_on
+        if booking is None:
+            if beyond_end:
+                await uow.session.delete(occurrence)
+            continue
+        if beyond_end:
+            await bookings.cancel_booking(
+                uow, actor, booking.id, reason="The series now ends before this lesson."
+            )
+        elif changes.location is not None or changes.notes is not None:
+            await bookings.update_details(
+                uow, actor, booking.id, location=changes.location, notes=changes.notes
+            )
+    await uow.session.flush()
 
 
 async def _change_one(

@@ -330,3 +330,69 @@ async def test_changes_to_another_schools_series_are_not_found(
     assert [e["code"] for e in ended["errors"]] == ["NOT_FOUND"]
     assert [(e["code"], e["field"]) for e in malformed["errors"]] == [("NOT_FOUND", "seriesId")]
     assert await count(state, Booking, Booking.status == "cancelled") == 0
+
+
+async def test_an_earlier_end_date_cancels_later_lessons_and_keeps_the_others_as_they_are(
+    gql: GraphQLClient, factory: Factory, state: AppState
+) -> None:
+    # Given a series of four
+    diary = await year_diary(factory)
+    admin = await gql.login(diary.world.admin.email)
+    start = today() + timedelta(days=3)
+    series = await _made(gql, admin, create_input(diary, start))
+
+    # When the whole series now ends after its second lesson, with a new meeting place
+    changed = await _update(
+        gql,
+        admin,
+        seriesId=series["id"],
+        scope="ALL",
+        endsOn=(start + timedelta(weeks=1)).isoformat(),
+        location="Station car park",
+    )
+
+    # Then the first two keep their occurrences (same ids) and get the new place, and the
+    # last two are cancelled
+    assert changed["errors"] == []
+    rows = changed["series"]["occurrences"]
+    assert [o["id"] for o in rows] == [o["id"] for o in series["occurrences"]]
+    assert [o["status"] for o in rows] == ["SCHEDULED", "SCHEDULED", "CANCELLED", "CANCELLED"]
+    lessons = await series_bookings(state, _uuid(series["id"]))
+    assert [b.location for b in lessons if b.status != "cancelled"] == ["Station car park"] * 2
+    assert await count(state, Booking, Booking.status == "cancelled") == 2
+
+
+async def test_a_student_booking_a_conflicting_date_at_another_time_waits_for_confirmation(
+    gql: GraphQLClient, factory: Factory, state: AppState
+) -> None:
+    # Given an auto-confirmed series whose second date was taken
+    diary = await year_diary(factory)
+    world = diary.world
+    start = today() + timedelta(days=3)
+    await factory.assign(world.other_student, world.instructor, assignment_type="secondary")
+    await book(
+        state,
+        diary.admin_actor,
+        diary,
+        local(start + timedelta(weeks=1), 17),
+        student=world.other_student,
+    )
+    series = await _made(
+        gql, await gql.login(world.admin.email), create_input(diary, start, autoConfirm=True)
+    )
+    [conflict] = [o for o in series["occurrences"] if o["status"] == "CONFLICT"]
+
+    # When the student books that date at 19:00 themselves
+    student = await gql.login(world.student.email)
+    rebooked = await _update(
+        gql,
+        student,
+        seriesId=series["id"],
+        scope="THIS",
+        occurrenceId=conflict["id"],
+        startsAt=iso(local(start + timedelta(weeks=1), 19)),
+    )
+
+    # Then it is booked, pending, as any lesson a student picks
+    assert rebooked["errors"] == []
+    assert rebooked["occurrence"]["booking"]["status"] == "PENDING"
