@@ -83,6 +83,22 @@ def migrate() -> None:
     typer.echo("Database is up to date.")
 
 
+@cli.command()
+def worker(
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=16, help="Jobs run at once by this process.")
+    ] = 1,
+) -> None:
+    """Run the background worker (periodic jobs such as keeping lesson series booked ahead)
+    until interrupted. Migrations are applied first; run one or more next to `serve`."""
+    from app.worker import serve as run_worker
+
+    settings = _settings()
+    typer.echo("Clutch worker running; Ctrl-C stops it.")
+    asyncio.run(run_worker(settings, concurrency=concurrency))
+    typer.echo("Clutch worker stopped.")
+
+
 @cli.command("seed-demo")
 def seed_demo() -> None:
     """Create the demo school and its users (idempotent); prints what it made."""

@@ -13,6 +13,7 @@ from models import (
     progress,
     scheduling,
     schools,
+    series,
     theory,
 )
 from models.base import Base
@@ -31,5 +32,6 @@ __all__ = [
     "progress",
     "scheduling",
     "schools",
+    "series",
     "theory",
 ]

@@ -224,6 +224,10 @@ class Booking(TimestampMixin, Base):
     )
     fee_waiver_reason: Mapped[str | None] = mapped_column(String(500))
     deleted_at: Mapped[Timestamp | None]
+    # The recurring series the lesson came from (models/series.py), if any.
+    series_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("lesson_series.id", ondelete="SET NULL"), index=True
+    )
 
 
 Index(

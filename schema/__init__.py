@@ -37,6 +37,8 @@ from schema.scheduling.mutations import SchedulingMutation
 from schema.scheduling.queries import SchedulingQuery, SchedulingSubscription
 from schema.schools.mutations import SchoolMutation
 from schema.schools.queries import SchoolQuery
+from schema.series.mutations import SeriesMutation
+from schema.series.queries import SeriesQuery, SeriesSubscription
 from schema.theory.mutations import TheoryMutation
 from schema.theory.queries import TheoryQuery, TheorySubscription
 
@@ -84,6 +86,7 @@ Query = merge_types(
         AssignmentQuery,
         AuditQuery,
         SchedulingQuery,
+        SeriesQuery,
         CommunityQuery,
         FeedbackQuery,
         ProgressQuery,
@@ -98,6 +101,7 @@ Mutation = merge_types(
         SchoolMutation,
         AssignmentMutation,
         SchedulingMutation,
+        SeriesMutation,
         CommunityMutation,
         FeedbackMutation,
         ProgressMutation,
@@ -110,6 +114,7 @@ Subscription = merge_types(
     (
         AssignmentSubscription,
         SchedulingSubscription,
+        SeriesSubscription,
         CommunitySubscription,
         TheorySubscription,
     ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
 import strawberry
@@ -20,6 +20,9 @@ from schema.common.money import Money
 from schema.common.node import Node, register_node
 from services.scheduling.errors import SchedulingErrorCode
 from services.scheduling.localtime import wall_time
+
+if TYPE_CHECKING:
+    from schema.series.types import LessonSeries
 
 SchedulingErrorCodeEnum = strawberry.enum(
     SchedulingErrorCode, description="Why a scheduling request failed."
@@ -349,6 +352,14 @@ class Booking(Node):
             self.model.id
         )
         return RescheduleRequest(model=row) if row else None
+
+    @strawberry.field(description="The recurring series the lesson came from, if any.")
+    async def series(
+        self, info: Info
+    ) -> Annotated[LessonSeries, strawberry.lazy("schema.series.types")] | None:
+        from schema.series.types import series_of
+
+        return await series_of(info, self.model.series_id)
 
     @strawberry.field(description="When it was booked.")
     def created_at(self) -> datetime:

@@ -202,7 +202,6 @@ async def place(
         confirmed_at=current if status == "confirmed" else None,
         **columns,
     )
-    uow.session.add(booking)
     await write(uow, booking, field)
     await record_change(uow, actor, booking, "created")
     return booking

@@ -10,7 +10,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from sqlalchemy import update
+
 from models.scheduling import Booking, BookingChange
+from models.series import SeriesOccurrence
 from services.actor import Actor
 from services.uow import UnitOfWork
 from subscriptions.envelope import user_key
@@ -67,6 +70,8 @@ async def record_change(
     )
     uow.session.add(change)
     await uow.session.flush()
+    if booking.series_id is not None and kind in ("moved", "cancelled"):
+        await _mark_series_exception(uow, booking, kind)
     uow.emit(
         EVENT_PREFIX + kind,
         entity_type="Booking",
@@ -76,3 +81,14 @@ async def record_change(
         data={"change_id": str(change.id)},
     )
     return change
+
+
+async def _mark_series_exception(uow: UnitOfWork, booking: Booking, kind: str) -> None:
+    """A series lesson moved or cancelled on its own stays an exception of its series
+    (SPEC §2): series-wide changes and generation leave its occurrence as it is."""
+    values: dict[str, object] = {"is_exception": True}
+    if kind == "cancelled":
+        values["status"] = "cancelled"
+    await uow.session.execute(
+        update(SeriesOccurrence).where(SeriesOccurrence.booking_id == booking.id).values(**values)
+    )

@@ -156,15 +156,16 @@ def slot_taken(exc: IntegrityError, field: str = "startsAt") -> DomainError | No
 
 
 async def write(uow: UnitOfWork, booking: Booking, field: str = "startsAt") -> None:
-    """Flush the booking in a savepoint; an overlap becomes ``SLOT_UNAVAILABLE``."""
+    """Add (when new) and flush the booking in a savepoint; an overlap becomes
+    ``SLOT_UNAVAILABLE``. A new booking is added inside the savepoint so that its rollback
+    takes the booking out of the session again and leaves the session usable: a caller
+    may carry on in the same transaction (series generation places date after date)."""
     try:
         async with uow.session.begin_nested():
+            uow.session.add(booking)
             await uow.session.flush()
     except IntegrityError as exc:
         error = slot_taken(exc, field)
         if error is None:
             raise
-        if booking in uow.session.new:
-            # Not to be flushed again by a caller that carries on (series generation).
-            uow.session.expunge(booking)
         raise error from None
