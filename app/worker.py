@@ -33,6 +33,7 @@ from procrastinate import JobContext, PsycopgConnector
 from app.database import plain_url
 from app.settings import Settings
 from resolvers.context import AppState
+from services import assignments, maintenance
 from services.community import reputation
 from services.scheduling import requests
 from services.series import generation
@@ -78,6 +79,24 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         cron="* * * * *",
         work=expiry.finalise_expired,
         description="Mark and finalise mock and hazard tests whose time ran out unattended.",
+    ),
+    PeriodicJob(
+        name="assignments.end_lapsed",
+        cron="5 * * * *",
+        work=assignments.end_lapsed,
+        description="End assignments whose end date has passed (both people are told).",
+    ),
+    PeriodicJob(
+        name="maintenance.prune_outbox",
+        cron="17 3 * * *",
+        work=maintenance.prune_outbox,
+        description="Delete outbox events older than a week.",
+    ),
+    PeriodicJob(
+        name="maintenance.prune_login_attempts",
+        cron="23 3 * * *",
+        work=maintenance.prune_login_attempts,
+        description="Delete login attempts older than 30 days.",
     ),
     PeriodicJob(
         name="community.milestone_awards",

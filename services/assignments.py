@@ -331,21 +331,38 @@ async def end_all_for(uow: UnitOfWork, actor: Actor, user_id: uuid.UUID) -> None
     )
 
 
+async def end_lapsed(uow: UnitOfWork, now: datetime) -> int:
+    """Periodic: end every assignment whose end date has passed in its school's time zone
+    (audited as ``assignment.lapsed`` by nobody: the system)."""
+    school_today = (
+        select(func.date(func.timezone(School.time_zone, now)))
+        .where(School.id == InstructorAssignment.school_id)
+        .scalar_subquery()
+    )
+    return await _end_live(
+        uow, None, "assignment.lapsed", InstructorAssignment.ends_on < school_today
+    )
+
+
 async def _end_live(
-    uow: UnitOfWork, actor: Actor, action: str, *conditions: ColumnElement[bool]
-) -> None:
-    """End every live assignment matching ``conditions`` (locked first), one by one."""
+    uow: UnitOfWork, actor: Actor | None, action: str, *conditions: ColumnElement[bool]
+) -> int:
+    """End every live assignment matching ``conditions`` (locked first), one by one; returns
+    how many ended."""
     live = await uow.session.scalars(
         select(InstructorAssignment)
         .where(InstructorAssignment.status == "active", *conditions)
         .with_for_update()
     )
+    ended = 0
     for assignment in live:
         await _end(uow, actor, assignment, action)
+        ended += 1
+    return ended
 
 
 async def _end(
-    uow: UnitOfWork, actor: Actor, assignment: InstructorAssignment, action: str
+    uow: UnitOfWork, actor: Actor | None, assignment: InstructorAssignment, action: str
 ) -> None:
     """Mark ended, audit, and tell both parties."""
     before = snapshot(assignment)
