@@ -4,7 +4,7 @@ booked lessons in the coming fortnight. Idempotent like the rest of the demo see
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -13,9 +13,11 @@ from sqlalchemy import func, select
 from models.accounts import User
 from models.scheduling import Booking, CancellationTier, LessonType, WorkingHours
 from models.schools import School
+from models.series import LessonSeries
 from resolvers.context import AppState
 from services.actor import Actor
 from services.scheduling import availability, bookings, lesson_types, policy
+from services.series import manage
 from services.uow import unit_of_work
 
 LESSON_TYPES = [
@@ -94,6 +96,7 @@ async def seed_scheduling(
                 LessonType.school_id == school_id, LessonType.name == LESSON_TYPES[0][0]
             )
         )
+    await _seed_series(state, actor, students, instructors, standard, report)
     report.note(not booked, f"{'bookings':<14} {LESSONS_PER_STUDENT} each for 6 students")
     if booked or standard is None:
         return
@@ -115,6 +118,51 @@ async def seed_scheduling(
                     location="Pick-up at home",
                 )
     progress("  bookings ready")
+
+
+SERIES_STUDENT = 1  # amira.khan@demo.test, whose instructor is instructor2@demo.test
+SERIES_WEEKDAY = 3  # Thursday
+SERIES_TIME = time(16)
+
+
+async def _seed_series(
+    state: AppState,
+    actor: Actor,
+    students: list[User],
+    instructors: list[User],
+    standard: LessonType | None,
+    report: Report,
+) -> None:
+    """A weekly Thursday 16:00 lesson, six weeks kept booked ahead (the worker extends it)."""
+    student = students[SERIES_STUDENT]
+    instructor = instructors[SERIES_STUDENT % len(instructors)]
+    async with state.db.session() as session:
+        existing = await session.scalar(
+            select(LessonSeries.id).where(LessonSeries.student_id == student.id).limit(1)
+        )
+    report.note(existing is None, f"{'lesson series':<14} weekly, Thursday 16:00, {student.email}")
+    if existing is not None or standard is None:
+        return
+    today = datetime.now(UTC).date()
+    first = today + timedelta(days=(SERIES_WEEKDAY - today.weekday()) % 7 or 7)
+    async with unit_of_work(state.db, state.hub, state.deps) as uow:
+        await manage.create_series(
+            uow,
+            actor,
+            instructor_id=instructor.id,
+            student_id=student.id,
+            lesson_type_id=standard.id,
+            frequency="weekly",
+            weekday=SERIES_WEEKDAY,
+            local_time=SERIES_TIME,
+            starts_on=first,
+            ends_on=None,
+            horizon=6,
+            auto_confirm=True,
+            location="Pick-up at college",
+            notes=None,
+            now=datetime.now(UTC),
+        )
 
 
 def _next_weekdays(now: datetime, count: int) -> list[date]:

@@ -44,6 +44,9 @@ class Operation:
     check: Callable[[dict[str, Any]], str | None] | None = None
     notes: str = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
+    # At most this many connections, whatever --connections says: one student's mock tests
+    # are one after another by nature (a second start is refused while one runs).
+    max_connections: int | None = None
     # An HTTP operation instead of a GraphQL one: returns the path to GET (after putting
     # what it needs in place); `document`, `variable_sets` and `check` are then unused.
     http_get: Callable[[Api], str] | None = None
@@ -730,7 +733,9 @@ OPERATIONS = (
         prepare=_prepare_cycle,
         check=_check_cycle,
         notes="one request finalises a test (scoring, progress, milestones, event) and starts "
-        "another (the draw across 14 topics in one INSERT … SELECT)",
+        "another (the draw across 14 topics in one INSERT … SELECT); one connection: one "
+        "student's tests follow each other",
+        max_connections=1,
     ),
     Operation(
         name="theory_answer",

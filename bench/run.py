@@ -544,6 +544,10 @@ def latency_ms(latency: dict[str, Any]) -> dict[str, float]:
 def measure(
     operation: Operation, server: Server, api: Api, args: argparse.Namespace, work_dir: Path
 ) -> dict[str, Any]:
+    if operation.max_connections is not None and operation.max_connections < args.connections:
+        args = argparse.Namespace(**vars(args))
+        args.connections = operation.max_connections
+        args.threads = min(args.threads, args.connections)
     if operation.prepare is not None:
         say("  preparing data…")
         prepared = operation.prepare(api)
@@ -728,6 +732,11 @@ def summary_markdown(results: list[dict[str, Any]], meta: dict[str, Any]) -> str
     notes = "".join(
         f"- `{r['operation']}`: {r['description']}"
         + (f"; {r['notes']}" if r["notes"] else "")
+        + (
+            f"; {r['load']['connections']} connection(s)"
+            if r["load"]["connections"] != load["connections"]
+            else ""
+        )
         + cpu_note(r)
         + "\n"
         for r in results

@@ -35,7 +35,15 @@ def test_help_explains_every_command() -> None:
     result = clutch("--help")
 
     assert result.returncode == 0
-    for command in ("serve", "migrate", "seed-demo", "export-schema", "create-admin"):
+    for command in (
+        "serve",
+        "migrate",
+        "seed-demo",
+        "export-schema",
+        "create-admin",
+        "worker",
+        "theory",
+    ):
         assert command in result.stdout
 
 
