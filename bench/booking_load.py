@@ -54,7 +54,38 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def plan(ids: dict[str, Any], lessons: int) -> list[dict[str, Any]]:
+DIARY = """
+query Diary($instructorId: ID!, $from: DateTime!, $to: DateTime!) {
+  diary(instructorId: $instructorId, from: $from, to: $to) { startsAt endsAt }
+}
+"""
+BUFFER = timedelta(minutes=15)  # the demo instructors' buffer between lessons
+
+
+def busy_times(
+    api: run.Api, instructor_id: str, start: datetime, weeks: int
+) -> list[tuple[datetime, datetime]]:
+    """The instructor's lessons already in the diary (the demo's own, a series…), padded
+    with the buffer, so the plan books around them."""
+    busy = []
+    for chunk in range(0, weeks * 7, 56):
+        body = api.execute(
+            DIARY,
+            {
+                "instructorId": instructor_id,
+                "from": (start + timedelta(days=chunk)).isoformat(),
+                "to": (start + timedelta(days=min(chunk + 56, weeks * 7))).isoformat(),
+            },
+            as_user="admin@demo.test",
+        )["data"]["diary"]
+        busy += [
+            (datetime.fromisoformat(b["startsAt"]), datetime.fromisoformat(b["endsAt"]) + BUFFER)
+            for b in body
+        ]
+    return busy
+
+
+def plan(api: run.Api, ids: dict[str, Any], lessons: int) -> list[dict[str, Any]]:
     """Distinct lessons: Monday to Friday from 08:00 UTC, four weeks ahead onwards, one
     every 75 minutes (the demo instructors keep 15 minutes between lessons), each
     instructor's week filled to the cap, alternating instructors."""
@@ -70,12 +101,17 @@ def plan(ids: dict[str, Any], lessons: int) -> list[dict[str, Any]]:
             if p["role"] == "STUDENT"
             and any(a["instructor"]["email"] == email for a in p["assignments"])
         ]
+        first = datetime(monday.year, monday.month, monday.day, 8, tzinfo=UTC)
+        busy = busy_times(api, instructor["id"], first, 12)
         slots = [
-            datetime(monday.year, monday.month, monday.day, 8, tzinfo=UTC)
-            + timedelta(weeks=week, days=day, minutes=75 * n)
-            for week in range(12)
-            for day in range(5)
-            for n in range(8)  # an hour plus the 15-minute buffer; 40 a week: the cap
+            slot
+            for slot in (
+                first + timedelta(weeks=week, days=day, minutes=75 * n)
+                for week in range(12)
+                for day in range(5)
+                for n in range(8)  # an hour plus the 15-minute buffer; 40 a week: the cap
+            )
+            if not any(s < slot + timedelta(hours=1) + BUFFER and slot < e for s, e in busy)
         ]
         per_instructor[email] = [
             {
@@ -87,7 +123,7 @@ def plan(ids: dict[str, Any], lessons: int) -> list[dict[str, Any]]:
             }
             for n, slot in enumerate(slots)
         ]
-    interleaved = [x for pair in zip(*per_instructor.values(), strict=True) for x in pair]
+    interleaved = [x for pair in zip(*per_instructor.values(), strict=False) for x in pair]
     if lessons > len(interleaved):
         raise SystemExit(f"at most {len(interleaved)} lessons fit the plan")
     return interleaved[:lessons]
@@ -147,7 +183,7 @@ async def load(server: run.Server, args: argparse.Namespace) -> list[dict[str, A
     api = run.Api(server.url)
     admin = api.token("admin@demo.test")
     ids = scheduling_ids(api)
-    lessons = plan(ids, args.lessons + args.races)
+    lessons = plan(api, ids, args.lessons + args.races)
     steady, contested = lessons[: args.lessons], lessons[args.lessons :]
     steps = []
     limits = httpx.Limits(max_connections=max(args.clients, args.racers))
