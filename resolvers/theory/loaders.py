@@ -24,7 +24,7 @@ from models.theory import (
 )
 from resolvers.loaders import SessionLoader
 from services.accounts import visible_users
-from services.theory import access, progress
+from services.theory import access, clock, progress
 from services.theory.progress import ProgressView
 
 
@@ -117,6 +117,27 @@ class MockTestByIdLoader(SessionLoader[uuid.UUID, MockTest | None]):
             )
         )
         return _by_key(rows, keys)
+
+
+class RunningMockTestLoader(SessionLoader[uuid.UUID, bool]):
+    """Whether each student has a mock test running now. While one runs, the answers of
+    their earlier tests stay hidden from them, as practice is closed: either would answer
+    the running test's questions."""
+
+    async def load_batch(self, session: AsyncSession, keys: list[uuid.UUID]) -> list[bool]:
+        if self.actor is None:
+            return [False] * len(keys)
+        running = set(
+            await session.scalars(
+                select(MockTest.student_id).where(
+                    MockTest.student_id.in_(keys),
+                    MockTest.status == "in_progress",
+                    MockTest.expires_at > clock.utcnow(),
+                    access.visible_students(self.actor, MockTest.student_id),
+                )
+            )
+        )
+        return [key in running for key in keys]
 
 
 class MockTestQuestionByIdLoader(SessionLoader[uuid.UUID, MockTestQuestion | None]):

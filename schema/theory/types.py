@@ -4,7 +4,8 @@ Hiding answers is a property of these types, not of any one query: the only fiel
 carry a correct answer or correctness are
 
 * ``TheoryQuestion.answerKey``: for those who manage the question's bank, null for anyone else;
-* ``MockTestQuestion.review`` and ``MockTest.result``: null while the test is running;
+* ``MockTestQuestion.review`` and ``MockTest.result``: null while the test is running (and
+  ``review``, to its student, while another of their mock tests runs);
 * ``HazardTestClip.review`` and ``HazardTest.result``: likewise;
 * ``HazardClip.hazards`` (the scoring windows): bank managers only;
 * ``PracticeFeedback``: returned by ``answerPracticeQuestion`` only, which is closed while
@@ -39,6 +40,7 @@ from resolvers.theory.loaders import (
     MockTestQuestionsByTestLoader,
     QuestionByIdLoader,
     QuestionCountByCategoryLoader,
+    RunningMockTestLoader,
     SourceByIdLoader,
 )
 from schema.accounts.types import User, user_or_none
@@ -442,6 +444,15 @@ async def _finalised_mock(info: Info, test_id: Any) -> models.MockTest | None:
     return test if test is not None and test.status != "in_progress" else None
 
 
+async def _answers_closed(info: Info, test: models.MockTest) -> bool:
+    """A finished test's answers are closed to its student while another of their mock
+    tests runs (they would answer its questions, which is why practice closes too)."""
+    actor = info.context.actor
+    if actor is None or actor.user_id != test.student_id:
+        return False
+    return await info.context.loaders[RunningMockTestLoader].load(test.student_id)
+
+
 @strawberry.type(description="A question of a mock test, with the student's answer.")
 class MockTestQuestion(Node):
     model: strawberry.Private[models.MockTestQuestion]
@@ -477,10 +488,12 @@ class MockTestQuestion(Node):
 
     @strawberry.field(
         description="Whether the answer was right, the right answer and why: null until the test "
-        "is submitted or has expired."
+        "is submitted or has expired, and null to its student while another of their mock "
+        "tests runs."
     )
     async def review(self, info: Info) -> MockTestQuestionReview | None:
-        if await _finalised_mock(info, self.model.test_id) is None:
+        test = await _finalised_mock(info, self.model.test_id)
+        if test is None or await _answers_closed(info, test):
             return None
         question = await info.context.loaders[QuestionByIdLoader].load(self.model.question_id)
         if question is None:
