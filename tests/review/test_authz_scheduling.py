@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from resolvers.context import AppState
+from services.scheduling import availability
+from services.uow import unit_of_work
 from tests.scheduling.helpers import (
     LONDON,
     add_instructor,
@@ -16,6 +18,7 @@ from tests.scheduling.helpers import (
     local,
     make_diary,
 )
+from tests.scheduling.test_waiting_list import free_up, join, newcomer, offers_to
 from tests.support import Factory, GraphQLClient, gid
 
 SLOTS_FOR_STUDENT = """
@@ -112,3 +115,62 @@ async def test_an_instructor_cannot_read_the_busy_times_of_another_instructors_s
     assert "11:00" in _hours(own)
     assert "12:00" not in _hours(admin)
     assert "13:00" in _hours(admin)
+
+
+NODES = """
+query Nodes($ids: [ID!]!) { nodes(ids: $ids) { id } }
+"""
+
+
+async def test_scheduling_objects_reach_through_node_exactly_who_the_rules_name(
+    gql: GraphQLClient, factory: Factory, state: AppState
+) -> None:
+    # Given a student waiting for the instructor and offered a slot another student freed,
+    # the instructor's time off, and the school's lesson type
+    diary = await make_diary(factory)
+    world = diary.world
+    waiting = world.student
+    entry = await join(gql, waiting, diary, local(days_ahead(7), 18))
+    holder = await newcomer(factory, diary)
+    booking = await book(state, diary.admin_actor, diary, local(days_ahead(3), 10), student=holder)
+    await free_up(gql, holder, booking)
+    [offer] = await offers_to(gql, waiting)
+    async with unit_of_work(state.db, state.hub, state.deps) as uow:
+        time_off = await availability.add_exception(
+            uow,
+            diary.admin_actor,
+            world.instructor.id,
+            kind=availability.ExceptionKind.TIME_OFF,
+            start_date=days_ahead(9),
+            start_time=None,
+            end_date=None,
+            end_time=None,
+            reason="Dentist",
+        )
+    ids = {
+        "entry": entry["id"],
+        "offer": offer["id"],
+        "lessonType": gid("LessonType", diary.lesson_type.id),
+        "timeOff": gid("AvailabilityException", time_off.id),
+    }
+    other_school = await make_diary(factory)
+
+    # When each person asks for all four by id
+    async def seen_by(email: str) -> set[str]:
+        body = await gql.data(NODES, {"ids": list(ids.values())}, token=await gql.login(email))
+        found = {node["id"] for node in body["nodes"] if node is not None}
+        return {name for name, global_id in ids.items() if global_id in found}
+
+    # Then waiting-list rows reach only the student, their instructor and the school's
+    # admins; the school's lesson types and time off reach the school; nothing reaches
+    # another school
+    everything = set(ids)
+    school_wide = {"lessonType", "timeOff"}
+    assert await seen_by(waiting.email) == everything
+    assert await seen_by(world.instructor.email) == everything
+    assert await seen_by(world.admin.email) == everything
+    assert await seen_by(world.other_student.email) == school_wide
+    assert await seen_by(world.other_instructor.email) == school_wide
+    assert await seen_by(holder.email) == school_wide
+    assert await seen_by(other_school.world.admin.email) == set()
+    assert await seen_by(other_school.world.student.email) == set()
