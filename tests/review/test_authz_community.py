@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from sqlalchemy import select
 
 from models.community import CommunityForum
 from models.events import OutboxEvent
 from models.notifications import OutboundMessage
+from resolvers.community import feeds
 from resolvers.context import AppState
 from services.community import events
 from tests.community.helpers import (
@@ -17,7 +21,9 @@ from tests.community.helpers import (
     make_post,
     post_gid,
 )
+from tests.conftest import RunningServer
 from tests.support import Factory, GraphQLClient, SchoolWorld
+from tests.websocket.helpers import connect, subscribe_live
 
 FOLLOW = """
 mutation F($input: FollowPostInput!) { followPost(input: $input) { errors { code } } }
@@ -118,3 +124,69 @@ async def test_approving_a_reply_in_a_closed_forum_tells_no_reader_who_cannot_se
     assert await _notified(state, world.other_student.email, world.other_student.id) == (0, 0)
     # while the post's author, a moderator of the closed forum, is told as usual
     assert await _notified(state, world.admin.email, world.admin.id) == (1, 1)
+
+
+REPLY_ADDED = """
+subscription Replies($postId: ID!, $after: String) {
+  replyAdded(postId: $postId, after: $after) { eventId change reply { id status body } }
+}
+"""
+
+
+async def test_a_reply_hidden_meanwhile_is_replayed_as_a_tombstone_not_as_it_was(
+    server: RunningServer,
+    gql: GraphQLClient,
+    factory: Factory,
+    world: SchoolWorld,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given readers who received a new reply live (its rows read once for all of them)
+    state = server.state
+    reads: list[object] = []
+    read = feeds.snapshots._read
+
+    async def counted_read(db: Any, reply_id: Any) -> Any:
+        reads.append(reply_id)
+        return await read(db, reply_id)
+
+    monkeypatch.setattr(feeds.snapshots, "_read", counted_read)
+    forums = await make_forums(state, factory, world)
+    post = await make_post(state, world.admin, forums.school)
+    live = []
+    for person in (world.instructor, world.other_instructor, world.admin):
+        ws = await connect(server.ws_url, await gql.login(person.email))
+        live.append((ws, await subscribe_live(ws, state, REPLY_ADDED, postId=post_gid(post))))
+    added = await gql.data(
+        CREATE_REPLY,
+        {"input": {"postId": post_gid(post), "body": "Buy answers at example.invalid"}},
+        token=await gql.login(world.student.email),
+    )
+    reply_id = added["createReply"]["reply"]["id"]
+    received = [(await ws.next_data(op))["data"]["replyAdded"] for ws, op in live]
+    for ws, _ in live:
+        await ws.close()
+    assert {e["reply"]["body"] for e in received} == {"Buy answers at example.invalid"}
+    assert len(reads) == 1
+    first = received[0]
+    # and a moderator who then hid that reply
+    hidden = await gql.data(
+        HIDE,
+        {"input": {"targetId": reply_id, "note": "Spam"}},
+        token=await gql.login(world.admin.email),
+    )
+    assert hidden["hideContent"]["errors"] == []
+
+    # When another reader subscribes from before the reply was added
+    reader = await connect(server.ws_url, await gql.login(world.other_student.email))
+    op_id = await reader.subscribe(
+        REPLY_ADDED, {"postId": post_gid(post), "after": str(int(first["eventId"]) - 1)}
+    )
+    replayed = [(await reader.next_data(op_id))["data"]["replyAdded"] for _ in range(2)]
+    await reader.close()
+
+    # Then both events carry the reply as it is now: a tombstone without its words
+    assert [e["change"] for e in replayed] == ["ADDED", "UPDATED"]
+    for event in replayed:
+        assert event["reply"]["id"] == reply_id
+        assert event["reply"]["status"] == "HIDDEN"
+        assert event["reply"]["body"] is None
