@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.scheduling import (
@@ -47,6 +47,11 @@ from subscriptions.feeds import follow
 # -- loaders -------------------------------------------------------------------------------------
 
 
+def in_school_of(actor: Actor, school_column: Any) -> ColumnElement[bool]:
+    """Rows of the actor's school (platform admins: every school's)."""
+    return true() if actor.is_platform_admin else school_column == actor.school_id
+
+
 class BookingByIdLoader(SessionLoader[uuid.UUID, Booking | None]):
     """Bookings the actor may see."""
 
@@ -70,8 +75,12 @@ class LessonTypeByIdLoader(SessionLoader[uuid.UUID, LessonType | None]):
     ) -> list[LessonType | None]:
         if self.actor is None:
             return [None] * len(keys)
-        rows = await session.scalars(select(LessonType).where(LessonType.id.in_(keys)))
-        found = {row.id: row for row in rows if self.actor.can_see_school(row.school_id)}
+        rows = await session.scalars(
+            select(LessonType).where(
+                LessonType.id.in_(keys), in_school_of(self.actor, LessonType.school_id)
+            )
+        )
+        found = {row.id: row for row in rows}
         return [found.get(key) for key in keys]
 
 
@@ -120,44 +129,61 @@ class WorkingHoursByInstructorLoader(SessionLoader[uuid.UUID, list[WorkingHours]
     async def load_batch(
         self, session: AsyncSession, keys: list[uuid.UUID]
     ) -> list[list[WorkingHours]]:
-        actor = self.actor
+        if self.actor is None:
+            return [[] for _ in keys]
         rows = await session.scalars(
             select(WorkingHours)
-            .where(WorkingHours.instructor_id.in_(keys))
+            .where(
+                WorkingHours.instructor_id.in_(keys),
+                in_school_of(self.actor, WorkingHours.school_id),
+            )
             .order_by(WorkingHours.weekday, WorkingHours.start_minute)
         )
         grouped: dict[uuid.UUID, list[WorkingHours]] = defaultdict(list)
         for row in rows:
-            if actor is not None and actor.can_see_school(row.school_id):
-                grouped[row.instructor_id].append(row)
+            grouped[row.instructor_id].append(row)
         return [grouped.get(key, []) for key in keys]
 
 
 def _by_id_loader(
-    model: Any, visible: Callable[[Actor, Any], bool]
+    model: Any, visible: Callable[[Actor], ColumnElement[bool]]
 ) -> type[SessionLoader[Any, Any]]:
     class ByIdLoader(SessionLoader[uuid.UUID, Any]):
         async def load_batch(self, session: AsyncSession, keys: list[uuid.UUID]) -> list[Any]:
-            actor = self.actor
-            rows = await session.scalars(select(model).where(model.id.in_(keys)))
-            found = {r.id: r for r in rows if actor is not None and visible(actor, r)}
+            if self.actor is None:
+                return [None] * len(keys)
+            rows = await session.scalars(
+                select(model).where(model.id.in_(keys), visible(self.actor))
+            )
+            found = {r.id: r for r in rows}
             return [found.get(key) for key in keys]
 
     ByIdLoader.__name__ = f"{model.__name__}ByIdLoader"
     return ByIdLoader
 
 
-def _sees_student_row(actor: Actor, row: WaitlistEntry | SlotOffer) -> bool:
+def _student_rows(model: Any) -> Callable[[Actor], ColumnElement[bool]]:
     """Waiting-list rows: the student, the instructor, the school's admins."""
-    return actor.can_see_school(row.school_id) and (
-        actor.user_id in (row.student_id, row.instructor_id) or is_admin_of(actor, row.school_id)
-    )
+
+    def visible(actor: Actor) -> ColumnElement[bool]:
+        if actor.is_platform_admin:
+            return true()
+        same_school = model.school_id == actor.school_id
+        if actor.role is Role.SCHOOL_ADMIN:
+            return same_school
+        return and_(
+            same_school,
+            or_(model.student_id == actor.user_id, model.instructor_id == actor.user_id),
+        )
+
+    return visible
 
 
-WaitlistEntryByIdLoader = _by_id_loader(WaitlistEntry, _sees_student_row)
-SlotOfferByIdLoader = _by_id_loader(SlotOffer, _sees_student_row)
+WaitlistEntryByIdLoader = _by_id_loader(WaitlistEntry, _student_rows(WaitlistEntry))
+SlotOfferByIdLoader = _by_id_loader(SlotOffer, _student_rows(SlotOffer))
 AvailabilityExceptionByIdLoader = _by_id_loader(
-    AvailabilityException, lambda actor, row: actor.can_see_school(row.school_id)
+    AvailabilityException,
+    lambda actor: in_school_of(actor, AvailabilityException.school_id),
 )
 
 

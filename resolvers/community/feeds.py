@@ -8,17 +8,17 @@ yielded. So a pending reply reaches moderators only, and another school's forum
 reaches nobody outside it, even if the keys were shared.
 
 A reply event may fan out to thousands of subscribers of one post. Its rows (the reply,
-its post, forum, named moderators and author) are read once per process and event
-(``EventSnapshots``), then every subscriber re-authorises them in Python with the same
-rules as the SQL predicates (``services.community.access``) and gets them primed into
-its fresh loaders: one read per event instead of one per subscriber.
+its post, forum, named moderators and author) are read once per process for the
+subscribers that take the event together (``EventSnapshots``), then every subscriber
+re-authorises them in Python with the same rules as the SQL predicates
+(``services.community.access``) and gets them primed into its fresh loaders: one read
+per live event instead of one per subscriber.
 """
 
 from __future__ import annotations
 
 import asyncio
 import uuid
-from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -59,25 +59,28 @@ class ReplySnapshot:
 
 
 class EventSnapshots:
-    """Reads each reply event's rows once per process, for all its subscribers."""
+    """Reads each reply event's rows once per process for all the subscribers that take
+    the event together: the hub hands an event to every subscriber at once, and they all
+    ask for it while the first read is in flight, so they share that read. Once it is done
+    it is forgotten: a subscriber that takes the event later (replaying with ``after``, or
+    after lagging) reads the rows as they are then, so a reply hidden or deleted meanwhile
+    reaches it as the tombstone it has become, never as it was."""
 
-    def __init__(self, size: int = 256) -> None:
-        self._size = size
-        self._loads: OrderedDict[int, asyncio.Future[ReplySnapshot]] = OrderedDict()
+    def __init__(self) -> None:
+        self._loads: dict[int, asyncio.Future[ReplySnapshot]] = {}
 
     async def get(self, db: Database, event_id: int, reply_id: uuid.UUID) -> ReplySnapshot:
         future = self._loads.get(event_id)
         if future is None:
             future = asyncio.get_running_loop().create_future()
             self._loads[event_id] = future
-            while len(self._loads) > self._size:
-                self._loads.popitem(last=False)
             try:
                 future.set_result(await self._read(db, reply_id))
             except BaseException as exc:
-                self._loads.pop(event_id, None)
                 future.set_exception(exc)
                 raise
+            finally:
+                del self._loads[event_id]
         return await asyncio.shield(future)
 
     @staticmethod

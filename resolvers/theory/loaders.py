@@ -24,7 +24,7 @@ from models.theory import (
 )
 from resolvers.loaders import SessionLoader
 from services.accounts import visible_users
-from services.theory import access, progress
+from services.theory import access, clock, progress
 from services.theory.progress import ProgressView
 
 
@@ -117,6 +117,38 @@ class MockTestByIdLoader(SessionLoader[uuid.UUID, MockTest | None]):
             )
         )
         return _by_key(rows, keys)
+
+
+class _RunningTestLoader(SessionLoader[uuid.UUID, bool]):
+    """Whether each student has a test of this kind running now. While one runs, the
+    answers of their earlier tests of that kind stay hidden from them, as practice is
+    closed: either would answer the running test."""
+
+    model: Any
+
+    async def load_batch(self, session: AsyncSession, keys: list[uuid.UUID]) -> list[bool]:
+        if self.actor is None:
+            return [False] * len(keys)
+        test = self.model
+        running = set(
+            await session.scalars(
+                select(test.student_id).where(
+                    test.student_id.in_(keys),
+                    test.status == "in_progress",
+                    test.expires_at > clock.utcnow(),
+                    access.visible_students(self.actor, test.student_id),
+                )
+            )
+        )
+        return [key in running for key in keys]
+
+
+class RunningMockTestLoader(_RunningTestLoader):
+    model = MockTest
+
+
+class RunningHazardTestLoader(_RunningTestLoader):
+    model = HazardTest
 
 
 class MockTestQuestionByIdLoader(SessionLoader[uuid.UUID, MockTestQuestion | None]):

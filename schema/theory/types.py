@@ -4,8 +4,9 @@ Hiding answers is a property of these types, not of any one query: the only fiel
 carry a correct answer or correctness are
 
 * ``TheoryQuestion.answerKey``: for those who manage the question's bank, null for anyone else;
-* ``MockTestQuestion.review`` and ``MockTest.result``: null while the test is running;
-* ``HazardTestClip.review`` and ``HazardTest.result``: likewise;
+* ``MockTestQuestion.review`` and ``MockTest.result``: null while the test is running (and
+  ``review``, to its student, while another of their mock tests runs);
+* ``HazardTestClip.review`` and ``HazardTest.result``: likewise (hazard tests for hazard tests);
 * ``HazardClip.hazards`` (the scoring windows): bank managers only;
 * ``PracticeFeedback``: returned by ``answerPracticeQuestion`` only, which is closed while
   the student has a mock test running.
@@ -39,6 +40,8 @@ from resolvers.theory.loaders import (
     MockTestQuestionsByTestLoader,
     QuestionByIdLoader,
     QuestionCountByCategoryLoader,
+    RunningHazardTestLoader,
+    RunningMockTestLoader,
     SourceByIdLoader,
 )
 from schema.accounts.types import User, user_or_none
@@ -442,6 +445,18 @@ async def _finalised_mock(info: Info, test_id: Any) -> models.MockTest | None:
     return test if test is not None and test.status != "in_progress" else None
 
 
+async def _answers_closed(info: Info, test: models.MockTest | models.HazardTest) -> bool:
+    """A finished test's answers are closed to its student while another of their tests
+    of that kind runs (they would answer it, which is why practice closes too)."""
+    actor = info.context.actor
+    if actor is None or actor.user_id != test.student_id:
+        return False
+    running = (
+        RunningMockTestLoader if isinstance(test, models.MockTest) else RunningHazardTestLoader
+    )
+    return await info.context.loaders[running].load(test.student_id)
+
+
 @strawberry.type(description="A question of a mock test, with the student's answer.")
 class MockTestQuestion(Node):
     model: strawberry.Private[models.MockTestQuestion]
@@ -477,10 +492,12 @@ class MockTestQuestion(Node):
 
     @strawberry.field(
         description="Whether the answer was right, the right answer and why: null until the test "
-        "is submitted or has expired."
+        "is submitted or has expired, and null to its student while another of their mock "
+        "tests runs."
     )
     async def review(self, info: Info) -> MockTestQuestionReview | None:
-        if await _finalised_mock(info, self.model.test_id) is None:
+        test = await _finalised_mock(info, self.model.test_id)
+        if test is None or await _answers_closed(info, test):
             return None
         question = await info.context.loaders[QuestionByIdLoader].load(self.model.question_id)
         if question is None:
@@ -654,10 +671,13 @@ class HazardTestClip(Node):
     def click_times(self) -> list[float]:
         return [ms / 1000 for ms in self.model.clicks_ms or []]
 
-    @strawberry.field(description="Its score and windows: null until the test has ended.")
+    @strawberry.field(
+        description="Its score and windows: null until the test has ended, and null to its "
+        "student while another of their hazard perception tests runs."
+    )
     async def review(self, info: Info) -> HazardClipReview | None:
         test = await info.context.loaders[HazardTestByIdLoader].load(self.model.test_id)
-        if test is None or test.status == "in_progress":
+        if test is None or test.status == "in_progress" or await _answers_closed(info, test):
             return None
         hazards = await info.context.loaders[HazardsByClipLoader].load(self.model.clip_id)
         scores = list(self.model.hazard_scores or [0] * len(hazards))

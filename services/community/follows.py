@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import and_, delete, or_, select, true
+from sqlalchemy import ColumnElement, and_, delete, false, or_, select, true
 from sqlalchemy.dialects.postgresql import insert
 
-from models.accounts import User
+from models.accounts import AdminProfile, User
 from models.community import (
     CommunityForum,
     CommunityForumModerator,
@@ -54,10 +54,41 @@ async def unfollow(uow: UnitOfWork, actor: Actor, post_id: uuid.UUID) -> Communi
     return post
 
 
+def _open_to_readers(post: CommunityPost, forum: CommunityForum) -> bool:
+    return forum.is_active and post.status == "published" and post.deleted_at is None
+
+
+def _still_reads_closed_thread(post: CommunityPost, forum: CommunityForum) -> ColumnElement[bool]:
+    """Over ``users``: who reads a hidden thread or a closed forum (``access`` rules): the
+    forum's moderators, and the post's author while the forum is open."""
+    moderators = or_(
+        User.role == "platform_admin",
+        User.id.in_(
+            select(CommunityForumModerator.user_id).where(
+                CommunityForumModerator.forum_id == forum.id
+            )
+        ),
+        false()
+        if forum.school_id is None
+        else User.id.in_(
+            select(AdminProfile.user_id).where(
+                AdminProfile.school_id == forum.school_id, AdminProfile.can_moderate_community
+            )
+        ),
+    )
+    if forum.is_active and post.deleted_at is None:
+        return or_(moderators, User.id == post.author_id)
+    return moderators
+
+
 async def notify_followers(
     uow: UnitOfWork, post: CommunityPost, reply: CommunityReply, forum: CommunityForum
 ) -> int:
-    """Tell the post's followers about ``reply`` (already visible); returns how many."""
+    """Tell the post's followers about ``reply`` (already visible); returns how many.
+
+    A moderator may approve a reply after its thread was hidden or its forum closed: then
+    only those who still read the thread (its moderators, and the post's author while the
+    forum is open) are told, so an email never carries what the reader cannot see."""
     may_read = and_(
         User.deleted_at.is_(None),
         User.status == "active",
@@ -75,6 +106,7 @@ async def notify_followers(
                 )
             ),
         ),
+        true() if _open_to_readers(post, forum) else _still_reads_closed_thread(post, forum),
     )
     followers = list(
         await uow.session.execute(

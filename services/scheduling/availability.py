@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.accounts import InstructorProfile, User
 from models.scheduling import AvailabilityException, Booking, WorkingHours
 from models.schools import School
+from services.accounts import visible_users
 from services.actor import Actor, Role
 from services.errors import EXCLUSION_VIOLATION, DomainError, sqlstate
 from services.scheduling.errors import SchedulingErrorCode as E
@@ -300,6 +301,24 @@ async def booked_minutes_by_week(
     return minutes
 
 
+async def _student_in_scope(
+    session: AsyncSession, actor: Actor, instructor: User, student_id: uuid.UUID
+) -> None:
+    """A student of the instructor's school whom the actor may see; anyone else (another
+    school's, another instructor's, nobody's) is NOT_FOUND alike, so the slots never show
+    when a student the actor may not see is busy."""
+    found = await session.scalar(
+        select(User.id).where(
+            User.id == student_id,
+            User.role == "student",
+            User.school_id == instructor.school_id,
+            visible_users(actor),
+        )
+    )
+    if found is None:
+        raise DomainError(E.STUDENT_NOT_FOUND, "No such student.", "studentId")
+
+
 async def available_slots(
     session: AsyncSession,
     actor: Actor,
@@ -316,6 +335,8 @@ async def available_slots(
     start, end = require_aware(start, "from"), require_aware(end, "to")
     check_range(start, end)
     instructor = await instructor_in_scope(session, actor, instructor_id, manage=False)
+    if student_id is not None and student_id != actor.user_id:
+        await _student_in_scope(session, actor, instructor, student_id)
     school = await school_of(session, instructor)
     profile = await session.get(InstructorProfile, instructor.id)
     zone = ZoneInfo(school.time_zone)
