@@ -229,7 +229,9 @@ async def lesson_types_of(
 async def working_hours(info: Info, instructor_id: uuid.UUID) -> list[WorkingHours]:
     actor = info.context.require_actor()
     async with info.context.state.db.session() as session:
-        await availability.instructor_in_scope(session, actor, instructor_id, manage=False)
+        await availability.instructor_in_scope(
+            session, actor, instructor_id, manage=False, reading=True
+        )
     return await info.context.loaders[WorkingHoursByInstructorLoader].load(instructor_id)
 
 
@@ -241,7 +243,9 @@ async def exceptions(
     end = availability.require_aware(end, "to")
     availability.check_range(start, end, availability.EXCEPTION_MAX_LENGTH)
     async with info.context.state.db.session() as session:
-        await availability.instructor_in_scope(session, actor, instructor_id, manage=False)
+        await availability.instructor_in_scope(
+            session, actor, instructor_id, manage=False, reading=True
+        )
         return list(
             await session.scalars(
                 select(AvailabilityException)
@@ -272,7 +276,7 @@ async def available_slots(
         raise DomainError(E.LESSON_TYPE_NOT_FOUND, "No such lesson type.", "lessonTypeId")
     async with info.context.state.db.session() as session:
         instructor = await availability.instructor_in_scope(
-            session, actor, instructor_id, manage=False
+            session, actor, instructor_id, manage=False, reading=True
         )
         if lesson_type.school_id != instructor.school_id:
             raise DomainError(E.LESSON_TYPE_NOT_FOUND, "No such lesson type.", "lessonTypeId")
@@ -301,7 +305,9 @@ async def diary(
     end = availability.require_aware(end, "to")
     availability.check_range(start, end)
     async with info.context.state.db.session() as session:
-        await availability.instructor_in_scope(session, actor, instructor_id, manage=False)
+        await availability.instructor_in_scope(
+            session, actor, instructor_id, manage=False, reading=True
+        )
         stmt = select(Booking).where(
             Booking.instructor_id == instructor_id,
             Booking.starts_at >= start,

@@ -20,6 +20,7 @@ from schema.common.money import Money
 from schema.common.node import Node, register_node
 from services.scheduling.errors import SchedulingErrorCode
 from services.scheduling.localtime import wall_time
+from services.scheduling.visibility import is_admin_of
 
 if TYPE_CHECKING:
     from schema.series.types import LessonSeries
@@ -140,10 +141,14 @@ class AvailabilityException(Node):
     def ends_at(self) -> datetime:
         return self.model.ends_at
 
-    @strawberry.field(description="Why (for the school's eyes).")
+    @strawberry.field(description="Why: for the instructor and the school's admins only.")
     def reason(self, info: Info) -> str | None:
         actor = info.context.actor
-        return self.model.reason if actor and actor.role.value != "student" else None
+        if actor is None:
+            return None
+        if actor.user_id == self.model.instructor_id or is_admin_of(actor, self.model.school_id):
+            return self.model.reason
+        return None
 
 
 @strawberry.type(description="A free start time for a lesson.")

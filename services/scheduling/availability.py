@@ -66,14 +66,22 @@ def check_range(start: datetime, end: datetime, maximum: timedelta = MAX_RANGE) 
 
 
 async def instructor_in_scope(
-    session: AsyncSession, actor: Actor, instructor_id: uuid.UUID, *, manage: bool
+    session: AsyncSession,
+    actor: Actor,
+    instructor_id: uuid.UUID,
+    *,
+    manage: bool,
+    reading: bool = False,
 ) -> User:
-    """An active instructor the actor may see (``manage``: may change the diary of)."""
-    instructor = await session.scalar(
-        select(User).where(
-            User.id == instructor_id, User.role == "instructor", User.deleted_at.is_(None)
-        )
-    )
+    """An instructor of a school the actor belongs to (``manage``: whose diary the actor
+    may change). ``reading`` a diary — its hours, time off, free slots, lessons — needs the
+    instructor to be visible to the actor as a user (a student: their own instructors), so
+    a diary is never more visible than its instructor. Booking with another instructor of
+    the school is allowed this far and refused as ``NOT_ASSIGNED`` by the placement."""
+    conditions = [User.id == instructor_id, User.role == "instructor", User.deleted_at.is_(None)]
+    if reading:
+        conditions.append(visible_users(actor))
+    instructor = await session.scalar(select(User).where(*conditions))
     if instructor is None or not actor.can_see_school(instructor.school_id):
         raise DomainError(E.INSTRUCTOR_NOT_FOUND, "No such instructor.", "instructorId")
     if manage and not (
@@ -334,7 +342,9 @@ async def available_slots(
     booking would check (see services/scheduling/slots.py)."""
     start, end = require_aware(start, "from"), require_aware(end, "to")
     check_range(start, end)
-    instructor = await instructor_in_scope(session, actor, instructor_id, manage=False)
+    instructor = await instructor_in_scope(
+        session, actor, instructor_id, manage=False, reading=True
+    )
     if student_id is not None and student_id != actor.user_id:
         await _student_in_scope(session, actor, instructor, student_id)
     school = await school_of(session, instructor)

@@ -22,6 +22,7 @@ from models.accounts import User
 from models.scheduling import Booking, LessonType, RescheduleRequest
 from models.schools import School
 from services import achievements
+from services.accounts import visible_users
 from services.actor import Actor, Role
 from services.errors import DomainError, Forbidden
 from services.scheduling import offers, policy
@@ -60,9 +61,14 @@ async def lesson_type_for(
     return lesson_type
 
 
-async def student_for(uow: UnitOfWork, school_id: uuid.UUID, student_id: uuid.UUID) -> User:
+async def student_for(
+    uow: UnitOfWork, actor: Actor, school_id: uuid.UUID, student_id: uuid.UUID
+) -> User:
+    """An active student of the school whom the actor may see (an instructor: their own
+    students), else NOT_FOUND — so an answer never confirms that someone else's student
+    exists."""
     student = await uow.session.scalar(
-        select(User).where(User.id == student_id, User.role == "student", User.deleted_at.is_(None))
+        select(User).where(User.id == student_id, User.role == "student", visible_users(actor))
     )
     if student is None or student.school_id != school_id:
         raise DomainError(E.STUDENT_NOT_FOUND, "No such student.", "studentId")
@@ -149,7 +155,7 @@ async def book_lesson(
         raise DomainError(E.STUDENT_NOT_FOUND, "Say which student the lesson is for.", "studentId")
     assert instructor.school_id is not None
     _require_admin_for_override(actor, instructor.school_id, override_working_hours)
-    student = await student_for(uow, instructor.school_id, student_id)
+    student = await student_for(uow, actor, instructor.school_id, student_id)
     lesson_type = await lesson_type_for(uow, instructor.school_id, lesson_type_id)
     school = await uow.session.get(School, instructor.school_id)
     assert school is not None

@@ -69,7 +69,7 @@ async def join(
                 "The window must end before the lesson you want to bring forward.",
                 "notAfter",
             )
-    student = await bookings.student_for(uow, instructor.school_id, actor.user_id)
+    student = await bookings.student_for(uow, actor, instructor.school_id, actor.user_id)
     await require_assignment(uow, student.id, instructor.id, current.date())
     entry = WaitlistEntry(
         school_id=instructor.school_id,

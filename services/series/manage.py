@@ -224,7 +224,7 @@ async def create_series(
         raise DomainError(E.STUDENT_NOT_FOUND, "Say which student the series is for.", "studentId")
     _require_staff_for_auto_confirm(actor, auto_confirm)
     assert instructor.school_id is not None
-    student = await bookings.student_for(uow, instructor.school_id, student_id)
+    student = await bookings.student_for(uow, actor, instructor.school_id, student_id)
     lesson_type = await bookings.lesson_type_for(uow, instructor.school_id, lesson_type_id)
     school = await session.get(School, instructor.school_id)
     assert school is not None

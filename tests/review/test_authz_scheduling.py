@@ -174,3 +174,70 @@ async def test_scheduling_objects_reach_through_node_exactly_who_the_rules_name(
     assert await seen_by(holder.email) == school_wide
     assert await seen_by(other_school.world.admin.email) == set()
     assert await seen_by(other_school.world.student.email) == set()
+
+
+HOURS_AND_TIME_OFF = """
+query Diary($instructorId: ID!, $from: DateTime!, $to: DateTime!) {
+  workingHours(instructorId: $instructorId) { weekday }
+  availabilityExceptions(instructorId: $instructorId, from: $from, to: $to) { kind reason }
+}
+"""
+
+
+async def test_a_diary_is_no_more_visible_than_its_instructor(
+    gql: GraphQLClient, factory: Factory, state: AppState
+) -> None:
+    # Given an instructor with time off "Dentist", and a student who is not theirs
+    diary = await make_diary(factory)
+    day = days_ahead(5)
+    async with unit_of_work(state.db, state.hub, state.deps) as uow:
+        await availability.add_exception(
+            uow,
+            diary.admin_actor,
+            diary.world.instructor.id,
+            kind=availability.ExceptionKind.TIME_OFF,
+            start_date=day,
+            start_time=None,
+            end_date=None,
+            end_time=None,
+            reason="Dentist",
+        )
+    window = {"from": iso(local(day, 0)), "to": iso(local(day, 23))}
+    instructor = gid("User", diary.world.instructor.id)
+
+    # When someone else's student, their own student and a colleague look at the diary
+    stranger = await gql.execute(
+        HOURS_AND_TIME_OFF,
+        {"instructorId": instructor, **window},
+        token=await gql.login(diary.world.other_student.email),
+    )
+    slots = await gql.execute(
+        SLOTS_FOR_STUDENT,
+        {**diary.ids(), **window},
+        token=await gql.login(diary.world.other_student.email),
+    )
+    own = await gql.data(
+        HOURS_AND_TIME_OFF,
+        {"instructorId": instructor, **window},
+        token=await gql.login(diary.world.student.email),
+    )
+    colleague = await gql.data(
+        HOURS_AND_TIME_OFF,
+        {"instructorId": instructor, **window},
+        token=await gql.login(diary.world.other_instructor.email),
+    )
+    himself = await gql.data(
+        HOURS_AND_TIME_OFF,
+        {"instructorId": instructor, **window},
+        token=await gql.login(diary.world.instructor.email),
+    )
+
+    # Then the stranger learns nothing (as for an instructor who does not exist); the
+    # instructor's own student sees the time off but not why; so does a colleague; only
+    # the instructor (and admins) read the reason
+    for body in (stranger, slots):
+        assert body["data"] is None
+        assert body["errors"][0]["extensions"]["reason"] == "INSTRUCTOR_NOT_FOUND"
+    assert own["availabilityExceptions"] == [{"kind": "TIME_OFF", "reason": None}]
+    assert colleague["availabilityExceptions"] == [{"kind": "TIME_OFF", "reason": None}]
+    assert himself["availabilityExceptions"] == [{"kind": "TIME_OFF", "reason": "Dentist"}]

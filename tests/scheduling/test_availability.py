@@ -136,7 +136,7 @@ async def test_the_weekly_cap_removes_the_rest_of_the_week(
     diary = await make_diary(factory, cap_hours=2)
     await book(state, diary.admin_actor, diary, local(monday, 9))
     await book(state, diary.admin_actor, diary, local(monday + timedelta(days=2), 9))
-    token = await gql.login(diary.world.other_student.email)
+    token = await gql.login(diary.world.student.email)
 
     this_week = await slots(
         gql,
