@@ -218,6 +218,97 @@ async def test_reports_reach_the_report_queue_once_per_person_and_hiding_closes_
     assert stored.report_status == "actioned"
 
 
+REJECT = """
+mutation Reject($input: ModerateContentInput!) {
+  rejectContent(input: $input) {
+    content { ... on Post { id status moderationNote } }
+    errors { code field }
+  }
+}
+"""
+
+PIN = """
+mutation Pin($input: PinPostInput!) { pinPost(input: $input) { post { isPinned } errors { code } } }
+"""
+
+LOCK = """
+mutation Lock($input: LockPostInput!) { lockPost(input: $input) { post { isLocked } errors { code } } }
+"""
+
+RESOLVE = """
+mutation Resolve($input: ResolveReportInput!) {
+  resolveReport(input: $input) { report { id status } errors { code field } }
+}
+"""
+
+
+async def test_rejecting_pinning_locking_and_resolving_are_each_audited(
+    gql: GraphQLClient, state: AppState, factory: Factory, world: SchoolWorld
+) -> None:
+    # Given a student's post awaiting approval, another student's published question with
+    # a report against it, and the school admin as moderator
+    forums = await make_forums(state, factory, world)
+    pending = await make_post(state, world.student, forums.moderated, title="Pending")
+    question = await make_post(state, world.other_student, forums.school)
+    student = await gql.login(world.student.email)
+    filed = await gql.data(
+        REPORT, {"input": {"targetId": post_gid(question), "reason": "OFF_TOPIC"}}, token=student
+    )
+    report_id = filed["reportContent"]["report"]["id"]
+    admin = await gql.login(world.admin.email)
+
+    # When the admin rejects the pending post with a note, pins and locks the question, and
+    # dismisses the report (twice)
+    rejected = await gql.data(
+        REJECT, {"input": {"targetId": post_gid(pending), "note": "Off topic"}}, token=admin
+    )
+    pinned = await gql.data(PIN, {"input": {"postId": post_gid(question)}}, token=admin)
+    locked = await gql.data(LOCK, {"input": {"postId": post_gid(question)}}, token=admin)
+    resolve = {"input": {"reportId": report_id, "resolution": "DISMISSED"}}
+    dismissed = await gql.data(RESOLVE, resolve, token=admin)
+    again = await gql.data(RESOLVE, resolve, token=admin)
+
+    # Then each took effect, the second dismissal is refused, the queue is empty...
+    assert rejected["rejectContent"] == {
+        "content": {"id": post_gid(pending), "status": "HIDDEN", "moderationNote": "Off topic"},
+        "errors": [],
+    }
+    assert pinned["pinPost"] == {"post": {"isPinned": True}, "errors": []}
+    assert locked["lockPost"] == {"post": {"isLocked": True}, "errors": []}
+    assert dismissed["resolveReport"] == {
+        "report": {"id": report_id, "status": "DISMISSED"},
+        "errors": [],
+    }
+    assert again["resolveReport"]["errors"] == [{"code": "WRONG_STATE", "field": "reportId"}]
+    assert (await gql.data(REPORTS, token=admin))["communityReports"]["edges"] == []
+
+    # ...and every action is in the audit log, by the admin, with the state before and after
+    async with state.db.session() as session:
+        entries = list(
+            await session.scalars(
+                select(AuditEntry)
+                .where(AuditEntry.action.like("community.%"))
+                .where(AuditEntry.actor_id == world.admin.id)
+                .order_by(AuditEntry.id)
+            )
+        )
+    assert [(e.action, e.entity_id) for e in entries] == [
+        ("community.content.rejected", str(pending.id)),
+        ("community.post.pinned", str(question.id)),
+        ("community.post.locked", str(question.id)),
+        ("community.report.dismissed", str(_pk(report_id))),
+    ]
+    changes = [(e.before or {}, e.after or {}) for e in entries]
+    assert [(before["status"], after["status"]) for before, after in changes] == [
+        ("pending", "hidden"),
+        ("published", "published"),
+        ("published", "published"),
+        ("open", "dismissed"),
+    ]
+    assert (changes[1][0]["pinned"], changes[1][1]["pinned"]) == (False, True)
+    assert (changes[2][0]["locked"], changes[2][1]["locked"]) == (False, True)
+
+
 def _pk(global_id: str) -> object:
     from schema.common.node import parse_global_id
 
