@@ -385,3 +385,117 @@ async def test_who_reads_which_forum(
     # and another school's forum is null through node(id:)
     token = await gql.login(other_world.admin.email)
     assert (await gql.data(NODE, {"id": forum_gid(public)}, token=token))["node"] is None
+
+
+UPDATE_FORUM = """
+mutation UpdateForum($input: UpdateForumInput!) {
+  updateForum(input: $input) {
+    forum { name displayOrder requiresApproval isActive }
+    errors { code field }
+  }
+}
+"""
+
+SET_MODERATORS = """
+mutation Moderators($input: SetForumModeratorsInput!) {
+  setForumModerators(input: $input) {
+    forum { moderators { displayName } }
+    errors { code field }
+  }
+}
+"""
+
+CAN_MODERATE = "query F($id: ID!) { node(id: $id) { ... on Forum { viewerCanModerate } } }"
+
+
+async def test_a_forums_administrators_change_it_and_name_its_moderators(
+    gql: GraphQLClient,
+    state: AppState,
+    factory: Factory,
+    world: SchoolWorld,
+    other_world: SchoolWorld,
+) -> None:
+    # Given the school's forum and its admin
+    forums = await make_forums(state, factory, world)
+    forum = forum_gid(forums.school)
+    admin = await gql.login(world.admin.email)
+    instructor = await gql.login(world.instructor.email)
+    assert (await gql.data(CAN_MODERATE, {"id": forum}, token=instructor))["node"] == {
+        "viewerCanModerate": False
+    }
+
+    # When the admin renames and reorders it and makes it moderated, then names the
+    # instructor its moderator, and tries to name another school's student too
+    changed = await gql.data(
+        UPDATE_FORUM,
+        {
+            "input": {
+                "forumId": forum,
+                "name": "Highway Code",
+                "displayOrder": 3,
+                "requiresApproval": True,
+            }
+        },
+        token=admin,
+    )
+    named = await gql.data(
+        SET_MODERATORS,
+        {"input": {"forumId": forum, "userIds": [gid("User", world.instructor.id)]}},
+        token=admin,
+    )
+    foreign = await gql.data(
+        SET_MODERATORS,
+        {"input": {"forumId": forum, "userIds": [gid("User", other_world.student.id)]}},
+        token=admin,
+    )
+
+    # Then the settings changed, the instructor moderates (but may not change the forum),
+    # and the foreign student was refused without touching the list
+    assert changed["updateForum"] == {
+        "forum": {
+            "name": "Highway Code",
+            "displayOrder": 3,
+            "requiresApproval": True,
+            "isActive": True,
+        },
+        "errors": [],
+    }
+    assert named["setForumModerators"]["errors"] == []
+    assert foreign["setForumModerators"]["errors"] == [
+        {"code": "USER_NOT_FOUND", "field": "userIds"}
+    ]
+    assert (await gql.data(CAN_MODERATE, {"id": forum}, token=instructor))["node"] == {
+        "viewerCanModerate": True
+    }
+    by_moderator = await gql.execute(
+        UPDATE_FORUM, {"input": {"forumId": forum, "name": "Mine now"}}, token=instructor
+    )
+    assert by_moderator["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+    # And when the admin closes it, students no longer see it or post in it
+    closed = await gql.data(
+        UPDATE_FORUM, {"input": {"forumId": forum, "isActive": False}}, token=admin
+    )
+    assert closed["updateForum"]["forum"]["isActive"] is False
+    student = await gql.login(world.student.email)
+    visible = (await gql.data(FORUMS, token=student))["forums"]["edges"]
+    assert forum not in {edge["node"]["id"] for edge in visible}
+    posted = await gql.data(
+        CREATE_POST, {"input": {"forumId": forum, "title": "Q", "body": "?"}}, token=student
+    )
+    assert posted["createPost"]["post"] is None
+    assert posted["createPost"]["errors"][0]["code"] == "FORUM_NOT_FOUND"
+    async with state.db.session() as session:
+        actions = list(
+            await session.scalars(
+                select(AuditEntry.action)
+                .where(AuditEntry.entity_id == str(forums.school.id))
+                .where(AuditEntry.actor_id == world.admin.id)
+                .order_by(AuditEntry.id)
+            )
+        )
+    assert actions == [
+        "community.forum.updated",
+        "community.forum.moderators_set",
+        "community.forum.deactivated",
+    ]
