@@ -89,8 +89,10 @@ def worker(
         int, typer.Option(min=1, max=16, help="Jobs run at once by this process.")
     ] = 1,
 ) -> None:
-    """Run the background worker (periodic jobs such as keeping lesson series booked ahead)
-    until interrupted. Migrations are applied first; run one or more next to `serve`."""
+    """Run the background worker's periodic jobs until interrupted (Ctrl-C).
+
+    The jobs are listed in app/worker.py (lesson series, expiries, housekeeping).
+    Migrations are applied first; run one or more workers next to `serve`."""
     from app.worker import serve as run_worker
 
     settings = _settings()

@@ -4,13 +4,14 @@ Periodic work is declared in code, in one list. Each entry names a plain service
 ``async def work(uow: UnitOfWork, now: datetime) -> int`` (it returns how many things it
 handled, for the log); the worker runs it on the entry's cron schedule in one unit of
 work (``services.uow.transact``: one transaction, its events published after commit,
-serialization failures retried). To add one, append to ``PERIODIC_JOBS``:
+serialization failures retried). To add one, append to ``PERIODIC_JOBS`` an entry like
+this one (already there):
 
     PeriodicJob(
-        name="offers.expire",              # stable: stored in the queue's tables
-        cron="*/5 * * * *",                # minute hour day month weekday (UTC)
-        work=services.scheduling.offers.expire_lapsed,
-        description="Open slot offers whose lesson has started lapse.",
+        name="reschedule_requests.expire",  # stable: stored in the queue's tables
+        cron="*/5 * * * *",                 # minute hour day month weekday (UTC)
+        work=requests.expire_lapsed,        # services.scheduling.requests
+        description="Pending reschedule requests whose proposed time has passed lapse.",
     ),
 
 Every worker process defers the periodic jobs; the queue keeps one job per entry and

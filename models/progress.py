@@ -5,7 +5,7 @@ The syllabus is DVSA's driver's record for learner drivers (updated 7 February 2
 27 skills in 8 groups, each skill at one of five levels. It is reference data that every
 school shares and that changes only when DVSA revises the record, so it lives here in code
 (read with no query) and PostgreSQL guards it: an entry's ``skill_code`` must be one of
-the codes below (a CHECK written out in migration 0008; a revised syllabus is a new
+the codes below (a CHECK written out in migration 0006; a revised syllabus is a new
 migration). Skill names follow the official form (Open Government Licence v3.0); the
 one-line descriptions are our own.
 

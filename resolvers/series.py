@@ -25,6 +25,7 @@ from services.series.errors import SeriesErrorCode as E
 from services.series.generation import Generated
 from services.series.notices import EVENT_PREFIX
 from services.series.visibility import can_see, visible_series
+from services.uow import UnitOfWork
 from subscriptions.envelope import user_key
 from subscriptions.feeds import follow
 
@@ -183,18 +184,19 @@ async def school_zone(info: Info, school_id: uuid.UUID) -> ZoneInfo:
 
 
 async def run(
-    info: Info, work: Callable[[Any, Actor, datetime], Awaitable[manage.Outcome]]
+    info: Info, work: Callable[[UnitOfWork, Actor, datetime], Awaitable[manage.Outcome]]
 ) -> manage.Outcome:
+    """One series change in one transaction, retried after a deadlock or serialization
+    failure like the scheduling core's mutations (it places and moves bookings too)."""
     actor = info.context.require_actor()
-    async with info.context.unit_of_work() as uow:
-        return await work(uow, actor, datetime.now(UTC))
+    return await info.context.transact(lambda uow: work(uow, actor, datetime.now(UTC)))
 
 
 async def create_series(info: Info, key: str | None, **fields: Any) -> manage.Outcome:
     """Create a series under an idempotency key: a replay returns the series as it is
     now (with nothing newly booked) instead of making a second one."""
-    actor = info.context.require_actor()
-    async with info.context.unit_of_work() as uow:
+
+    async def create(uow: UnitOfWork, actor: Actor, now: datetime) -> manage.Outcome:
         claim = await idempotency.claim(
             uow, actor, key, "createLessonSeries", fields, E.IDEMPOTENCY_KEY_REUSED
         )
@@ -203,9 +205,11 @@ async def create_series(info: Info, key: str | None, **fields: Any) -> manage.Ou
             if replayed is None or not can_see(actor, replayed):
                 raise DomainError(E.NOT_FOUND, "No such series.", "idempotencyKey")
             return manage.Outcome(replayed, Generated())
-        outcome = await manage.create_series(uow, actor, now=datetime.now(UTC), **fields)
+        outcome = await manage.create_series(uow, actor, now=now, **fields)
         claim.record(outcome.series.id)
         return outcome
+
+    return await run(info, create)
 
 
 async def update_series(

@@ -60,6 +60,44 @@ def _student_filter(actor: Any, student_id: uuid.UUID | None) -> uuid.UUID:
     return student_id
 
 
+async def _running(info: Info, model: type[T]) -> T | None:
+    """The student's running test of one kind (mock or hazard), settled first."""
+    actor = info.context.require_actor()
+    if actor.role is not Role.STUDENT:
+        return None
+    async with info.context.state.db.session() as session:
+        running = await session.scalar(
+            select(model).where(model.student_id == actor.user_id, model.status == "in_progress")
+        )
+    settled = (await _settle(info, [running]))[0]
+    return settled if settled is not None and settled.status == "in_progress" else None
+
+
+async def _tests_page(
+    info: Info, model: type[T], student_id: uuid.UUID | None, first: int, after: str | None
+) -> Page[T]:
+    """One kind of test of a student the actor may see, newest first, each settled."""
+    actor = info.context.require_actor()
+    stmt = select(model).where(
+        model.student_id == _student_filter(actor, student_id),
+        access.visible_students(actor, model.student_id),
+    )
+    async with info.context.state.db.session() as session:
+        page = await paginate(
+            session,
+            stmt,
+            sort=model.created_at,
+            id_column=model.id,
+            first=first,
+            after=after,
+            max_page_size=info.context.state.max_page_size,
+            descending=True,
+        )
+    settled = await _settle(info, [row for _, row in page.items])
+    page.items = [(cursor, row) for (cursor, _), row in zip(page.items, settled, strict=True)]
+    return page
+
+
 # -- practice ------------------------------------------------------------------------------------
 
 
@@ -94,41 +132,13 @@ async def mock_test_question(info: Info, row_id: uuid.UUID) -> MockTestQuestion 
 
 
 async def active_mock_test(info: Info) -> MockTest | None:
-    actor = info.context.require_actor()
-    if actor.role is not Role.STUDENT:
-        return None
-    async with info.context.state.db.session() as session:
-        running = await session.scalar(
-            select(MockTest).where(
-                MockTest.student_id == actor.user_id, MockTest.status == "in_progress"
-            )
-        )
-    settled = (await _settle(info, [running]))[0]
-    return settled if settled is not None and settled.status == "in_progress" else None
+    return await _running(info, MockTest)
 
 
 async def mock_tests_page(
     info: Info, *, student_id: uuid.UUID | None, first: int, after: str | None
 ) -> Page[MockTest]:
-    actor = info.context.require_actor()
-    stmt = select(MockTest).where(
-        MockTest.student_id == _student_filter(actor, student_id),
-        access.visible_students(actor, MockTest.student_id),
-    )
-    async with info.context.state.db.session() as session:
-        page = await paginate(
-            session,
-            stmt,
-            sort=MockTest.created_at,
-            id_column=MockTest.id,
-            first=first,
-            after=after,
-            max_page_size=info.context.state.max_page_size,
-            descending=True,
-        )
-    settled = await _settle(info, [row for _, row in page.items])
-    page.items = [(cursor, row) for (cursor, _), row in zip(page.items, settled, strict=True)]
-    return page
+    return await _tests_page(info, MockTest, student_id, first, after)
 
 
 def _primed(info: Info, test: T) -> T:
@@ -185,41 +195,13 @@ async def hazard_test_clip(info: Info, row_id: uuid.UUID) -> HazardTestClip | No
 
 
 async def active_hazard_test(info: Info) -> HazardTest | None:
-    actor = info.context.require_actor()
-    if actor.role is not Role.STUDENT:
-        return None
-    async with info.context.state.db.session() as session:
-        running = await session.scalar(
-            select(HazardTest).where(
-                HazardTest.student_id == actor.user_id, HazardTest.status == "in_progress"
-            )
-        )
-    settled = (await _settle(info, [running]))[0]
-    return settled if settled is not None and settled.status == "in_progress" else None
+    return await _running(info, HazardTest)
 
 
 async def hazard_tests_page(
     info: Info, *, student_id: uuid.UUID | None, first: int, after: str | None
 ) -> Page[HazardTest]:
-    actor = info.context.require_actor()
-    stmt = select(HazardTest).where(
-        HazardTest.student_id == _student_filter(actor, student_id),
-        access.visible_students(actor, HazardTest.student_id),
-    )
-    async with info.context.state.db.session() as session:
-        page = await paginate(
-            session,
-            stmt,
-            sort=HazardTest.created_at,
-            id_column=HazardTest.id,
-            first=first,
-            after=after,
-            max_page_size=info.context.state.max_page_size,
-            descending=True,
-        )
-    settled = await _settle(info, [row for _, row in page.items])
-    page.items = [(cursor, row) for (cursor, _), row in zip(page.items, settled, strict=True)]
-    return page
+    return await _tests_page(info, HazardTest, student_id, first, after)
 
 
 async def start_hazard_test(info: Info) -> HazardTest:

@@ -41,6 +41,9 @@ AUTHENTICATED: list[type[BasePermission]] = [IsAuthenticated]
 INSTRUCTOR = strawberry.argument(description="The instructor.")
 FROM = strawberry.argument(description="Start of the range, with its UTC offset.", name="from")
 TO = strawberry.argument(description="End of the range (exclusive); at most 62 days after `from`.")
+TO_366 = strawberry.argument(
+    description="End of the range (exclusive); at most 366 days after `from`."
+)
 SCHOOL = strawberry.argument(description="Platform admins: the school. Others: omit (your school).")
 
 
@@ -98,7 +101,7 @@ class SchedulingQuery:
         info: Info,
         instructor_id: Annotated[strawberry.ID, INSTRUCTOR],
         from_: Annotated[datetime, FROM],
-        to: Annotated[datetime, TO],
+        to: Annotated[datetime, TO_366],
     ) -> list[AvailabilityException]:
         rows = await resolvers.exceptions(
             info,

@@ -141,6 +141,8 @@ async def update_forum(
     forum = await managed_forum(uow, actor, forum_id)
     before = snapshot(forum)
     cleaned = _clean({k: v for k, v in changes.items() if v is not None})
+    if not cleaned:
+        return forum  # e.g. `updateForum` with only `isActive`: `set_active` audits that
     for key, value in cleaned.items():
         setattr(forum, key, value)
     await uow.flush_unique(_name_taken)

@@ -179,15 +179,6 @@ async def refresh_threshold_badges(uow: UnitOfWork, user_id: uuid.UUID) -> list[
     return await grant_badges(uow, user_id, earned)
 
 
-async def reputation_of(uow: UnitOfWork, user_id: uuid.UUID) -> int:
-    total = await uow.session.scalar(
-        select(func.coalesce(func.sum(CommunityPoints.points), 0)).where(
-            CommunityPoints.user_id == user_id
-        )
-    )
-    return int(total or 0)
-
-
 @achievements.when_recorded
 async def award_for_milestones(uow: UnitOfWork, user_id: uuid.UUID) -> int:
     """Give the points and badge of each milestone the user reached and the community has

@@ -51,11 +51,6 @@ def local_date(instant: datetime, zone: ZoneInfo) -> date:
     return instant.astimezone(zone).date()
 
 
-def minute_of_day(instant: datetime, zone: ZoneInfo) -> int:
-    local = instant.astimezone(zone)
-    return local.hour * 60 + local.minute
-
-
 def days(first: date, last: date) -> Iterator[date]:
     """Every date from ``first`` to ``last``, both included."""
     day = first

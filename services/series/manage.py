@@ -59,7 +59,9 @@ MAX_LEAD = timedelta(days=366)
 MAX_SPAN = timedelta(days=366)
 MAX_HORIZON = 52
 PLAUSIBLE_YEARS = range(2000, 2101)
-LIVE = ("pending", "confirmed")
+# Lessons a series change may still move or cancel: the core's own "pending or confirmed"
+# (not "live", which in scheduling means every status that holds its time).
+CHANGEABLE = bookings.ACTIVE
 
 
 class Scope(StrEnum):
@@ -474,7 +476,7 @@ async def _move_lessons(
     affected = [
         (occurrence, booking)
         for occurrence, booking in rows
-        if booking is None or (booking.status in LIVE and booking.starts_at > now)
+        if booking is None or (booking.status in CHANGEABLE and booking.starts_at > now)
     ]
     if not affected:
         return
@@ -582,7 +584,7 @@ async def _change_one(
         )
     session = uow.session
     booking = await session.get(Booking, occurrence.booking_id) if occurrence.booking_id else None
-    live = booking is not None and booking.status in LIVE
+    live = booking is not None and booking.status in CHANGEABLE
     if changes.cancel:
         if live:
             assert booking is not None
@@ -696,7 +698,7 @@ async def end_series(
         )
     ).all()
     for occurrence, booking in rows:
-        if booking is not None and booking.status in LIVE and booking.starts_at > now:
+        if booking is not None and booking.status in CHANGEABLE and booking.starts_at > now:
             await bookings.cancel_booking(uow, actor, booking.id, reason=reason)
         elif occurrence.status == "conflict" and occurrence.occurs_on >= today:
             occurrence.status = "skipped"

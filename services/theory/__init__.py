@@ -1,12 +1,17 @@
 """Theory test practice (SPEC §4), in small modules:
 
+    errors        the codes clients see in ``TheoryErrorCode``
     topics        the 14 topics of the UK car theory test
+    categories    the topic rows, created from ``topics`` on first use
     access        who sees which bank, which tests and whose progress
     bankfile      the import/export file format (pydantic models; the JSON Schema is made from them)
     importer      validating, importing and exporting bank files, all or nothing
+    sample        the original, unofficial sample bank shipped in ``data/``
     bank          admin changes to questions: create, edit, retire
     composition   how a mock test's questions are spread across the topics
     formats       a school's mock-test format (count, time limit, pass mark)
+    answers       checking chosen options against a question (practice and mock tests)
+    locks         advisory locks that keep practice out of a running mock test
     practice      practice by topic, with immediate feedback
     mock_tests    timed mock tests: start, answer, flag, submit, finalise
     hazard        the hazard-perception scoring rules (pure functions)

@@ -29,10 +29,6 @@ def visible_bank(actor: Actor, school_column: Any) -> ColumnElement[bool]:
     return or_(school_column.is_(None), school_column == actor.school_id)
 
 
-def can_see_bank(actor: Actor, school_id: uuid.UUID | None) -> bool:
-    return school_id is None or actor.can_see_school(school_id)
-
-
 def can_manage_bank(actor: Actor, school_id: uuid.UUID | None) -> bool:
     """Platform admins manage every bank; a school admin with SCHOOL_MANAGE their school's."""
     if actor.is_platform_admin:

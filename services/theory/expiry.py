@@ -1,7 +1,8 @@
 """The periodic finaliser: ends every test whose time is up, without waiting for a client.
 
-Register ``finalise_expired`` as a periodic job (every minute is plenty: reading or
-answering an expired test already finalises it on the spot). Each run takes at most
+``clutch worker`` runs ``finalise_expired`` every minute (``theory.finalise_expired`` in
+``app/worker.PERIODIC_JOBS``; that is plenty: reading or answering an expired test
+already finalises it on the spot). Each run takes at most
 ``limit`` tests of each kind, oldest deadline first, skipping rows another worker has
 locked, so several workers can run it at once.
 """

@@ -40,6 +40,8 @@ from services.actor import Actor
 from services.errors import DomainError
 from services.theory import access
 from services.theory.bankfile import (
+    FORMAT_NAME,
+    FORMAT_VERSION,
     BankCategory,
     BankEnvelope,
     BankFile,
@@ -474,8 +476,8 @@ async def export_bank(session: AsyncSession, *, school_id: uuid.UUID | None) -> 
         else []
     )
     document = BankFile.model_construct(
-        format="clutch-theory-bank",
-        version=1,
+        format=FORMAT_NAME,
+        version=FORMAT_VERSION,
         source=_export_source(sources, None in source_ids, school_id),
         categories=[
             BankCategory.model_construct(

@@ -39,4 +39,3 @@ TOPICS: tuple[Topic, ...] = tuple(
     )
 )
 TOPIC_CODES: tuple[str, ...] = tuple(topic.code for topic in TOPICS)
-BY_CODE = {topic.code: topic for topic in TOPICS}

@@ -1,5 +1,6 @@
-"""Counters equal their rows under real concurrency: simultaneous HTTP requests against
-the running server, then a count of what PostgreSQL holds."""
+"""Counters equal their rows, and each kind of interaction is one per user and target,
+under real concurrency: simultaneous HTTP requests against the running server, then a
+count of what PostgreSQL holds."""
 
 from __future__ import annotations
 
@@ -102,6 +103,55 @@ async def test_100_concurrent_likes_by_one_person_count_1(
     assert stored.like_count == 1
     assert await count(state, CommunityInteraction, CommunityInteraction.post_id == post.id) == 1
     assert await count(state, CommunityPoints, CommunityPoints.user_id == world.student.id) == 1
+
+
+BOOKMARK = """
+mutation B($input: SetBookmarkInput!) { setBookmark(input: $input) { content { __typename } errors { code } } }
+"""
+
+REPORT = """
+mutation R($input: ReportContentInput!) { reportContent(input: $input) { report { id } errors { code } } }
+"""
+
+MY_BOOKMARKS = """
+query Mine { myBookmarks(first: 20) { edges { node { ... on Post { id } ... on Reply { id } } } } }
+"""
+
+
+async def test_concurrent_bookmarks_and_reports_by_one_person_leave_one_of_each(
+    gql: GraphQLClient, state: AppState, factory: Factory, world: SchoolWorld
+) -> None:
+    # Given another student's post, and a reader who clicks bookmark and report 30 times
+    # each, all at once
+    forums = await make_forums(state, factory, world)
+    post = await make_post(state, world.student, forums.school, post_type="discussion")
+    token = await gql.login(world.other_student.email)
+    target = {"targetId": post_gid(post)}
+    bookmark = (BOOKMARK, {"input": target}, token)
+    report = (REPORT, {"input": {**target, "reason": "SPAM"}}, token)
+
+    bookmarked = await _send_all(gql, [bookmark] * 30)
+    reported = await _send_all(gql, [report] * 30)
+
+    # Then bookmarking is idempotent, one report is filed and the rest are told so,
+    # and PostgreSQL holds one row of each kind
+    assert bookmarked == Counter({"OK": 30})
+    assert reported == Counter({"OK": 1, "ALREADY_REPORTED": 29})
+    for kind in ("bookmark", "report"):
+        rows = await count(
+            state,
+            CommunityInteraction,
+            CommunityInteraction.post_id == post.id,
+            CommunityInteraction.kind == kind,
+        )
+        assert rows == 1, kind
+    mine = (await gql.data(MY_BOOKMARKS, token=token))["myBookmarks"]["edges"]
+    assert [edge["node"]["id"] for edge in mine] == [post_gid(post)]
+
+    # And taking the bookmark back empties the list
+    removed = await gql.data(BOOKMARK, {"input": {**target, "bookmarked": False}}, token=token)
+    assert removed["setBookmark"]["errors"] == []
+    assert (await gql.data(MY_BOOKMARKS, token=token))["myBookmarks"]["edges"] == []
 
 
 async def test_concurrent_likes_and_dislikes_by_one_person_leave_one_vote(

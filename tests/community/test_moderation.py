@@ -218,6 +218,97 @@ async def test_reports_reach_the_report_queue_once_per_person_and_hiding_closes_
     assert stored.report_status == "actioned"
 
 
+REJECT = """
+mutation Reject($input: ModerateContentInput!) {
+  rejectContent(input: $input) {
+    content { ... on Post { id status moderationNote } }
+    errors { code field }
+  }
+}
+"""
+
+PIN = """
+mutation Pin($input: PinPostInput!) { pinPost(input: $input) { post { isPinned } errors { code } } }
+"""
+
+LOCK = """
+mutation Lock($input: LockPostInput!) { lockPost(input: $input) { post { isLocked } errors { code } } }
+"""
+
+RESOLVE = """
+mutation Resolve($input: ResolveReportInput!) {
+  resolveReport(input: $input) { report { id status } errors { code field } }
+}
+"""
+
+
+async def test_rejecting_pinning_locking_and_resolving_are_each_audited(
+    gql: GraphQLClient, state: AppState, factory: Factory, world: SchoolWorld
+) -> None:
+    # Given a student's post awaiting approval, another student's published question with
+    # a report against it, and the school admin as moderator
+    forums = await make_forums(state, factory, world)
+    pending = await make_post(state, world.student, forums.moderated, title="Pending")
+    question = await make_post(state, world.other_student, forums.school)
+    student = await gql.login(world.student.email)
+    filed = await gql.data(
+        REPORT, {"input": {"targetId": post_gid(question), "reason": "OFF_TOPIC"}}, token=student
+    )
+    report_id = filed["reportContent"]["report"]["id"]
+    admin = await gql.login(world.admin.email)
+
+    # When the admin rejects the pending post with a note, pins and locks the question, and
+    # dismisses the report (twice)
+    rejected = await gql.data(
+        REJECT, {"input": {"targetId": post_gid(pending), "note": "Off topic"}}, token=admin
+    )
+    pinned = await gql.data(PIN, {"input": {"postId": post_gid(question)}}, token=admin)
+    locked = await gql.data(LOCK, {"input": {"postId": post_gid(question)}}, token=admin)
+    resolve = {"input": {"reportId": report_id, "resolution": "DISMISSED"}}
+    dismissed = await gql.data(RESOLVE, resolve, token=admin)
+    again = await gql.data(RESOLVE, resolve, token=admin)
+
+    # Then each took effect, the second dismissal is refused, the queue is empty...
+    assert rejected["rejectContent"] == {
+        "content": {"id": post_gid(pending), "status": "HIDDEN", "moderationNote": "Off topic"},
+        "errors": [],
+    }
+    assert pinned["pinPost"] == {"post": {"isPinned": True}, "errors": []}
+    assert locked["lockPost"] == {"post": {"isLocked": True}, "errors": []}
+    assert dismissed["resolveReport"] == {
+        "report": {"id": report_id, "status": "DISMISSED"},
+        "errors": [],
+    }
+    assert again["resolveReport"]["errors"] == [{"code": "WRONG_STATE", "field": "reportId"}]
+    assert (await gql.data(REPORTS, token=admin))["communityReports"]["edges"] == []
+
+    # ...and every action is in the audit log, by the admin, with the state before and after
+    async with state.db.session() as session:
+        entries = list(
+            await session.scalars(
+                select(AuditEntry)
+                .where(AuditEntry.action.like("community.%"))
+                .where(AuditEntry.actor_id == world.admin.id)
+                .order_by(AuditEntry.id)
+            )
+        )
+    assert [(e.action, e.entity_id) for e in entries] == [
+        ("community.content.rejected", str(pending.id)),
+        ("community.post.pinned", str(question.id)),
+        ("community.post.locked", str(question.id)),
+        ("community.report.dismissed", str(_pk(report_id))),
+    ]
+    changes = [(e.before or {}, e.after or {}) for e in entries]
+    assert [(before["status"], after["status"]) for before, after in changes] == [
+        ("pending", "hidden"),
+        ("published", "published"),
+        ("published", "published"),
+        ("open", "dismissed"),
+    ]
+    assert (changes[1][0]["pinned"], changes[1][1]["pinned"]) == (False, True)
+    assert (changes[2][0]["locked"], changes[2][1]["locked"]) == (False, True)
+
+
 def _pk(global_id: str) -> object:
     from schema.common.node import parse_global_id
 
@@ -294,3 +385,117 @@ async def test_who_reads_which_forum(
     # and another school's forum is null through node(id:)
     token = await gql.login(other_world.admin.email)
     assert (await gql.data(NODE, {"id": forum_gid(public)}, token=token))["node"] is None
+
+
+UPDATE_FORUM = """
+mutation UpdateForum($input: UpdateForumInput!) {
+  updateForum(input: $input) {
+    forum { name displayOrder requiresApproval isActive }
+    errors { code field }
+  }
+}
+"""
+
+SET_MODERATORS = """
+mutation Moderators($input: SetForumModeratorsInput!) {
+  setForumModerators(input: $input) {
+    forum { moderators { displayName } }
+    errors { code field }
+  }
+}
+"""
+
+CAN_MODERATE = "query F($id: ID!) { node(id: $id) { ... on Forum { viewerCanModerate } } }"
+
+
+async def test_a_forums_administrators_change_it_and_name_its_moderators(
+    gql: GraphQLClient,
+    state: AppState,
+    factory: Factory,
+    world: SchoolWorld,
+    other_world: SchoolWorld,
+) -> None:
+    # Given the school's forum and its admin
+    forums = await make_forums(state, factory, world)
+    forum = forum_gid(forums.school)
+    admin = await gql.login(world.admin.email)
+    instructor = await gql.login(world.instructor.email)
+    assert (await gql.data(CAN_MODERATE, {"id": forum}, token=instructor))["node"] == {
+        "viewerCanModerate": False
+    }
+
+    # When the admin renames and reorders it and makes it moderated, then names the
+    # instructor its moderator, and tries to name another school's student too
+    changed = await gql.data(
+        UPDATE_FORUM,
+        {
+            "input": {
+                "forumId": forum,
+                "name": "Highway Code",
+                "displayOrder": 3,
+                "requiresApproval": True,
+            }
+        },
+        token=admin,
+    )
+    named = await gql.data(
+        SET_MODERATORS,
+        {"input": {"forumId": forum, "userIds": [gid("User", world.instructor.id)]}},
+        token=admin,
+    )
+    foreign = await gql.data(
+        SET_MODERATORS,
+        {"input": {"forumId": forum, "userIds": [gid("User", other_world.student.id)]}},
+        token=admin,
+    )
+
+    # Then the settings changed, the instructor moderates (but may not change the forum),
+    # and the foreign student was refused without touching the list
+    assert changed["updateForum"] == {
+        "forum": {
+            "name": "Highway Code",
+            "displayOrder": 3,
+            "requiresApproval": True,
+            "isActive": True,
+        },
+        "errors": [],
+    }
+    assert named["setForumModerators"]["errors"] == []
+    assert foreign["setForumModerators"]["errors"] == [
+        {"code": "USER_NOT_FOUND", "field": "userIds"}
+    ]
+    assert (await gql.data(CAN_MODERATE, {"id": forum}, token=instructor))["node"] == {
+        "viewerCanModerate": True
+    }
+    by_moderator = await gql.execute(
+        UPDATE_FORUM, {"input": {"forumId": forum, "name": "Mine now"}}, token=instructor
+    )
+    assert by_moderator["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+    # And when the admin closes it, students no longer see it or post in it
+    closed = await gql.data(
+        UPDATE_FORUM, {"input": {"forumId": forum, "isActive": False}}, token=admin
+    )
+    assert closed["updateForum"]["forum"]["isActive"] is False
+    student = await gql.login(world.student.email)
+    visible = (await gql.data(FORUMS, token=student))["forums"]["edges"]
+    assert forum not in {edge["node"]["id"] for edge in visible}
+    posted = await gql.data(
+        CREATE_POST, {"input": {"forumId": forum, "title": "Q", "body": "?"}}, token=student
+    )
+    assert posted["createPost"]["post"] is None
+    assert posted["createPost"]["errors"][0]["code"] == "FORUM_NOT_FOUND"
+    async with state.db.session() as session:
+        actions = list(
+            await session.scalars(
+                select(AuditEntry.action)
+                .where(AuditEntry.entity_id == str(forums.school.id))
+                .where(AuditEntry.actor_id == world.admin.id)
+                .order_by(AuditEntry.id)
+            )
+        )
+    assert actions == [
+        "community.forum.updated",
+        "community.forum.moderators_set",
+        "community.forum.deactivated",
+    ]

@@ -195,3 +195,34 @@ async def test_a_reply_awaiting_approval_notifies_nobody_until_approved(
     )
     message = await factory.last_message(world.admin.email, "community.new_reply")
     assert "Hello" in message.body
+
+
+CATALOGUE = "query { badgeCatalogue { code name description } }"
+
+# The milestone kinds the domains agreed on (theory and lessons record them).
+AGREED_MILESTONES = (
+    "theory.first_practice",
+    "theory.first_mock_pass",
+    "theory.mock_passes_5",
+    "theory.hazard_pass",
+    "theory.ready",
+    "lessons.first_completed",
+    "lessons.completed_10",
+    "lessons.completed_25",
+)
+
+
+async def test_the_badge_catalogue_has_the_community_badges_and_one_per_agreed_milestone(
+    gql: GraphQLClient, world: SchoolWorld
+) -> None:
+    token = await gql.login(world.student.email)
+
+    catalogue = (await gql.data(CATALOGUE, token=token))["badgeCatalogue"]
+
+    codes = [badge["code"] for badge in catalogue]
+    assert len(codes) == len(set(codes))
+    assert all(badge["name"] and badge["description"] for badge in catalogue)
+    community = {"first_post", "first_solution", "solutions_10", "likes_10", "likes_100"}
+    milestones = {kind.replace(".", "_") for kind in AGREED_MILESTONES}
+    assert set(codes) == community | {"reputation_100"} | milestones
+    assert set(reputation.MILESTONE_POINTS) == set(AGREED_MILESTONES)

@@ -1,5 +1,6 @@
 """Posts and replies over HTTP: threads of any depth read as a tree or level by level,
-solutions, locks, and bodies that are empty, oversized or carry scripts."""
+solutions, locks, authors' edits and deletions, and bodies that are empty, oversized or
+carry scripts."""
 
 from __future__ import annotations
 
@@ -423,3 +424,118 @@ async def test_empty_and_oversized_replies_are_refused(
     assert [r["errors"][0]["code"] for r in results] == ["EMPTY", "EMPTY", "TOO_LONG"]
     assert await count(state, CommunityReply) == 0
     assert (await gql.data(POST, {"id": post_gid(post)}, token=token))["node"]["replyCount"] == 0
+
+
+UPDATE_POST = """
+mutation EditPost($input: UpdatePostInput!) {
+  updatePost(input: $input) { post { id title body bodyHtml tags editedAt } errors { code field } }
+}
+"""
+
+DELETE_POST = """
+mutation DeletePost($input: PostInput!) { deletePost(input: $input) { post { id } errors { code } } }
+"""
+
+UPDATE_REPLY = """
+mutation EditReply($input: UpdateReplyInput!) {
+  updateReply(input: $input) { reply { id body bodyHtml editedAt } errors { code field } }
+}
+"""
+
+UNMARK_SOLUTION = """
+mutation Unmark($input: PostInput!) {
+  unmarkSolution(input: $input) { post { id solution { id } } errors { code } }
+}
+"""
+
+
+async def test_authors_edit_and_delete_their_own_words_and_nobody_else_can(
+    gql: GraphQLClient, state: AppState, factory: Factory, world: SchoolWorld
+) -> None:
+    # Given a student's question with an instructor's answer
+    forums = await make_forums(state, factory, world)
+    post = await make_post(state, world.student, forums.school)
+    reply = await make_reply(state, world.instructor, post, body="Mirrors")
+    author = await gql.login(world.student.email)
+    instructor = await gql.login(world.instructor.email)
+    stranger = await gql.login(world.other_student.email)
+
+    # When each author edits, and a stranger tries to edit and delete both
+    edited_post = await gql.data(
+        UPDATE_POST,
+        {"input": {"postId": post_gid(post), "title": "Roundabouts?", "tags": ["Junctions"]}},
+        token=author,
+    )
+    edited_reply = await gql.data(
+        UPDATE_REPLY,
+        {"input": {"replyId": reply_gid(reply), "body": "*Mirrors*"}},
+        token=instructor,
+    )
+    refusals = [
+        await gql.execute(
+            UPDATE_POST, {"input": {"postId": post_gid(post), "title": "Mine"}}, token=stranger
+        ),
+        await gql.execute(
+            UPDATE_REPLY, {"input": {"replyId": reply_gid(reply), "body": "Mine"}}, token=stranger
+        ),
+        await gql.execute(DELETE_POST, {"input": {"postId": post_gid(post)}}, token=stranger),
+        await gql.execute(DELETE_REPLY, {"input": {"replyId": reply_gid(reply)}}, token=stranger),
+    ]
+    bad_edit = await gql.data(
+        UPDATE_POST, {"input": {"postId": post_gid(post), "title": " "}}, token=author
+    )
+
+    # Then the edits show (rendered, marked as edited), the stranger was forbidden each
+    # time, and a blank title is a typed error that changed nothing
+    post_now = edited_post["updatePost"]["post"]
+    assert (post_now["title"], post_now["body"], post_now["tags"]) == (
+        "Roundabouts?",
+        "Any tips?",
+        ["junctions"],
+    )
+    assert post_now["editedAt"] is not None
+    reply_now = edited_reply["updateReply"]["reply"]
+    assert (reply_now["body"], reply_now["bodyHtml"]) == ("*Mirrors*", "<p><em>Mirrors</em></p>\n")
+    assert reply_now["editedAt"] is not None
+    assert [r["errors"][0]["extensions"]["code"] for r in refusals] == ["FORBIDDEN"] * 4
+    assert bad_edit["updatePost"] == {"post": None, "errors": [{"code": "EMPTY", "field": "title"}]}
+    assert (await fetch(state, CommunityPost, post.id)).title == "Roundabouts?"
+
+    # And when the author deletes the post, readers no longer find it, but it is kept
+    deleted = await gql.data(DELETE_POST, {"input": {"postId": post_gid(post)}}, token=author)
+    assert deleted["deletePost"]["errors"] == []
+    assert (await gql.data(POST, {"id": post_gid(post)}, token=stranger))["node"] is None
+    assert (await fetch(state, CommunityPost, post.id)).deleted_at is not None
+
+
+async def test_unmarking_a_solution_takes_its_points_back(
+    gql: GraphQLClient, state: AppState, factory: Factory, world: SchoolWorld
+) -> None:
+    # Given a student's question whose instructor's answer was accepted
+    forums = await make_forums(state, factory, world)
+    post = await make_post(state, world.student, forums.school)
+    reply = await make_reply(state, world.instructor, post)
+    author = await gql.login(world.student.email)
+    await gql.data(MARK_SOLUTION, {"input": {"replyId": reply_gid(reply)}}, token=author)
+    reader = await gql.login(world.other_student.email)
+    marked = (await gql.data(POST, {"id": post_gid(post)}, token=reader))["node"]
+    answerer = "query R($id: ID!) { node(id: $id) { ... on Reply { author { reputation } } } }"
+    earned = await gql.data(answerer, {"id": reply_gid(reply)}, token=reader)
+
+    # When a stranger tries to unmark it, then the author does
+    refused = await gql.execute(
+        UNMARK_SOLUTION, {"input": {"postId": post_gid(post)}}, token=reader
+    )
+    unmarked = await gql.data(UNMARK_SOLUTION, {"input": {"postId": post_gid(post)}}, token=author)
+
+    # Then only the author could, the post has no solution and the answerer's 15 points are gone
+    assert marked["solution"] == {"id": reply_gid(reply)}
+    assert earned["node"]["author"]["reputation"] == 15
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert unmarked["unmarkSolution"] == {
+        "post": {"id": post_gid(post), "solution": None},
+        "errors": [],
+    }
+    after = await gql.data(answerer, {"id": reply_gid(reply)}, token=reader)
+    assert after["node"]["author"]["reputation"] == 0
+    assert (await fetch(state, CommunityPost, post.id)).solution_reply_id is None

@@ -71,3 +71,50 @@ async def test_every_demo_account_logs_in_with_the_documented_password(
         token = await gql.login(email, PASSWORD)
         me = await gql.data("{ me { email school { name } } }", token=token)
         assert me["me"] == {"email": email, "school": {"name": "Demo Driving School"}}
+
+
+DEMO_CAPABILITIES = """
+query Demo {
+  theoryProgress { questionsAttempted mockTests { taken passed } }
+  forums(first: 10) {
+    edges { node { name posts(first: 10) { edges { node { title solution { id } } } } } }
+  }
+}
+"""
+
+DEMO_SERIES = (
+    "{ lessonSeries(first: 10) { edges { node { weekday localTime student { email } } } } }"
+)
+
+
+async def test_the_demo_has_what_the_readme_promises_for_theory_community_and_series(
+    state: AppState, gql: GraphQLClient
+) -> None:
+    # Given the demo data
+    await seed_demo(state, progress=lambda _: None)
+
+    # When the demo student and the admin look around
+    student = await gql.data(
+        DEMO_CAPABILITIES, token=await gql.login("student@demo.test", PASSWORD)
+    )
+    admin = await gql.data(DEMO_SERIES, token=await gql.login("admin@demo.test", PASSWORD))
+
+    # Then the student has practised and finished two mock tests (one passed), a forum has a
+    # question with its accepted answer, and a weekly Thursday 16:00 series is running
+    assert student["theoryProgress"]["questionsAttempted"] > 0
+    assert student["theoryProgress"]["mockTests"] == {"taken": 2, "passed": 1}
+    solved = [
+        post["node"]["title"]
+        for forum in student["forums"]["edges"]
+        for post in forum["node"]["posts"]["edges"]
+        if post["node"]["solution"] is not None
+    ]
+    assert len(solved) == 1
+    series = [edge["node"] for edge in admin["lessonSeries"]["edges"]]
+    assert series == [
+        {
+            "weekday": "THURSDAY",
+            "localTime": "16:00:00",
+            "student": {"email": "amira.khan@demo.test"},
+        }
+    ]

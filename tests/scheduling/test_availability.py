@@ -128,6 +128,93 @@ async def test_time_off_and_extra_hours_change_the_slots(
     assert offered[-2:] == ["18:45", "19:00"]
 
 
+READ_AVAILABILITY = """
+query Availability($instructorId: ID!, $from: DateTime!, $to: DateTime!) {
+  workingHours(instructorId: $instructorId) { weekday start end }
+  availabilityExceptions(instructorId: $instructorId, from: $from, to: $to) {
+    id kind startsAt endsAt reason
+  }
+}
+"""
+
+REMOVE_EXCEPTION = """
+mutation Remove($input: RemoveAvailabilityExceptionInput!) {
+  removeAvailabilityException(input: $input) { exception { id } errors { code field } }
+}
+"""
+
+
+async def test_the_week_and_its_exceptions_are_read_back_and_an_exception_removed(
+    gql: GraphQLClient, factory: Factory, state: AppState
+) -> None:
+    # Given an instructor working 09:00-17:00 on one day, with an afternoon off that day
+    day = days_ahead(6)
+    diary = await make_diary(factory, hours=nine_to_five(day))
+    instructor = gid("User", diary.world.instructor.id)
+    token = await gql.login(diary.world.instructor.email)
+    added = await gql.data(
+        ADD_EXCEPTION,
+        {
+            "input": {
+                "instructorId": instructor,
+                "kind": "TIME_OFF",
+                "startDate": day.isoformat(),
+                "startTime": "13:00",
+                "endTime": "17:00",
+                "reason": "Dentist",
+            }
+        },
+        token=token,
+    )
+    exception_id = added["addAvailabilityException"]["exception"]["id"]
+    # (the longest range the exceptions query takes: 366 days)
+    year = {
+        "instructorId": instructor,
+        "from": iso(local(day, 0)),
+        "to": iso(local(day, 0) + timedelta(days=366)),
+    }
+
+    # When the instructor reads their availability back
+    read = await gql.data(READ_AVAILABILITY, year, token=token)
+
+    # Then the week is in local time and the exception is there with its reason
+    weekday = day.strftime("%A").upper()
+    assert read["workingHours"] == [{"weekday": weekday, "start": "09:00:00", "end": "17:00:00"}]
+    assert read["availabilityExceptions"] == [
+        {
+            "id": exception_id,
+            "kind": "TIME_OFF",
+            "startsAt": local(day, 13).isoformat(),
+            "endsAt": local(day, 17).isoformat(),
+            "reason": "Dentist",
+        }
+    ]
+
+    # And a colleague cannot remove it, but the instructor can, which gives the afternoon back
+    colleague = await gql.login(diary.world.other_instructor.email)
+    refused = await gql.data(
+        REMOVE_EXCEPTION, {"input": {"exceptionId": exception_id}}, token=colleague
+    )
+    assert refused["removeAvailabilityException"]["errors"] == [
+        {"code": "NOT_FOUND", "field": "exceptionId"}
+    ]
+    student = await gql.login(diary.world.student.email)
+    before = await slots(gql, student, diary.ids(), local(day, 0), local(day, 23))
+    removed = await gql.data(
+        REMOVE_EXCEPTION, {"input": {"exceptionId": exception_id}}, token=token
+    )
+    after = await slots(gql, student, diary.ids(), local(day, 0), local(day, 23))
+    assert removed["removeAvailabilityException"] == {
+        "exception": {"id": exception_id},
+        "errors": [],
+    }
+    assert before[-1] == "12:00"
+    assert after[-1] == "16:00"
+    assert (await gql.data(READ_AVAILABILITY, year, token=token))["availabilityExceptions"] == []
+    async with state.db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(AvailabilityException)) == 0
+
+
 async def test_the_weekly_cap_removes_the_rest_of_the_week(
     gql: GraphQLClient, factory: Factory, state: AppState
 ) -> None:

@@ -203,6 +203,36 @@ async def test_clicks_are_sent_once_per_clip_and_must_be_inside_it(
     )
 
 
+ACTIVE = """
+query { activeHazardTest { id status clips { position responded review { score } } } }
+"""
+
+
+async def test_a_running_hazard_test_is_resumed_not_started_again(
+    gql: GraphQLClient, state: AppState, world: SchoolWorld
+) -> None:
+    # Given a student who answered the first clip of a hazard test, then lost the connection
+    await load_bank(state, bank(1, clips=16))
+    token = await gql.login(world.student.email)
+    assert (await gql.data(ACTIVE, token=token))["activeHazardTest"] is None
+    test = await _start(gql, token)
+    await _respond(gql, token, test["clips"][0]["id"], [FIRST_WINDOW])
+
+    # When they come back, and also try to start another
+    resumed = (await gql.data(ACTIVE, token=token))["activeHazardTest"]
+    second = (await gql.data(START, token=token))["startHazardTest"]
+
+    # Then the same test is running, with the first clip answered and its score still hidden,
+    # and a second test is refused
+    assert (resumed["id"], resumed["status"]) == (test["id"], "IN_PROGRESS")
+    assert [c["responded"] for c in resumed["clips"]] == [True] + [False] * 13
+    assert all(c["review"] is None for c in resumed["clips"])
+    assert second["hazardTest"] is None
+    assert [e["code"] for e in second["errors"]] == ["TEST_IN_PROGRESS"]
+    async with state.db.session() as session:
+        assert len(list(await session.scalars(select(HazardTest.id)))) == 1
+
+
 async def test_an_expired_hazard_test_refuses_clicks_and_is_finalised(
     gql: GraphQLClient, state: AppState, world: SchoolWorld
 ) -> None:
