@@ -5,7 +5,6 @@ exactly what was missed."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from tests.community.helpers import (
@@ -62,7 +61,7 @@ def _event(payload: dict[str, Any], field: str = "replyAdded") -> dict[str, Any]
     return payload["data"][field]  # type: ignore[no-any-return]
 
 
-async def test_a_reader_receives_a_new_reply_within_a_second_of_commit(
+async def test_a_reader_receives_a_new_reply_live(
     server: RunningServer, gql: GraphQLClient, factory: Factory, world: SchoolWorld
 ) -> None:
     # Given a reader subscribed to a post
@@ -75,11 +74,11 @@ async def test_a_reader_receives_a_new_reply_within_a_second_of_commit(
 
     # When the instructor replies
     reply = await _reply(gql, token, post_gid(post), "Use the MSM routine")
-    committed = time.monotonic()
 
-    # Then the reply arrives within a second of the mutation's response, as the reader sees it
-    event = _event(await reader.next_data(op_id, timeout=1.0))
-    assert time.monotonic() - committed < 1.0
+    # Then the reply arrives live, as the reader sees it. (How fast is measured, not asserted
+    # here: the graphql-ws conformance check records the delay and requires under a second,
+    # and bench/fanout.py measures 1,000 subscribers.)
+    event = _event(await reader.next_data(op_id))
     assert event["change"] == "ADDED"
     assert event["reply"] == {
         "id": reply["id"],
