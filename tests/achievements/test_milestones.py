@@ -4,6 +4,7 @@ requests at the same moment — and each is announced to its user exactly once."
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -28,7 +29,7 @@ async def _record(state: AppState, world: SchoolWorld, kind: str) -> bool:
     return await transact(state.db, state.hub, state.deps, work)
 
 
-async def _count(state: AppState, model: type, *where: object) -> int:
+async def _count(state: AppState, model: Any, *where: Any) -> int:
     async with state.db.session() as session:
         return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 

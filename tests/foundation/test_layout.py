@@ -24,7 +24,7 @@ def test_top_level_names_are_imported_from_this_repository(name: str) -> None:
 
 
 def _imports(package: str) -> set[tuple[str, str]]:
-    found = set()
+    found: set[tuple[str, str]] = set()
     for path in (ROOT / package).rglob("*.py"):
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):

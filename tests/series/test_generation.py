@@ -145,10 +145,10 @@ async def test_two_generations_at_once_add_each_date_once(
             select(SeriesOccurrence).where(SeriesOccurrence.series_id == outcome.series.id)
         ):
             await session.delete(row)
-        for row in await session.scalars(
+        for booking in await session.scalars(
             select(Booking).where(Booking.series_id == outcome.series.id)
         ):
-            await session.delete(row)
+            await session.delete(booking)
 
     # When five generations run at the same time
     results = await asyncio.gather(*(generate(state, outcome.series.id) for _ in range(5)))

@@ -246,7 +246,7 @@ async def test_bad_questions_are_refused_with_the_field_at_fault(
     category = await _category(gql, admin)
     existing = await _create(gql, admin, **_question_input(category, externalId="bus-stop-1"))
     assert existing["errors"] == []
-    cases = [
+    cases: list[tuple[dict[str, Any], str, str]] = [
         ({"text": ""}, "INVALID", "text"),
         ({"text": "   "}, "INVALID", "text"),
         ({"text": "x" * 1001}, "INVALID", "text"),

@@ -140,6 +140,7 @@ async def test_answers_racing_a_submission_are_either_scored_or_refused(
     assert closed is not None
     # every answer the test holds was accepted before the submission, and is scored
     assert score == outcomes["OK"] == sum(1 for r in stored if r.is_correct)
+    assert closed.finalised_at is not None
     assert all(r.answered_at <= closed.finalised_at for r in stored if r.answered_at)
 
 

@@ -160,6 +160,7 @@ async def test_bad_practice_answers_are_typed_errors_and_change_nothing(
             .limit(1)
         )
 
+    assert theirs is not None
     cases = [
         (question, ["G"], 100, "INVALID_ANSWER", "selectedOptionKeys"),
         (question, ["A", "A"], 100, "INVALID_ANSWER", "selectedOptionKeys"),
