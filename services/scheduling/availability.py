@@ -54,7 +54,12 @@ class HoursInput:
 def require_aware(value: datetime, field: str) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise DomainError(E.INVALID, "Give the time with its UTC offset.", field)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # year 1 at +14:00, 9999 at -14:00: no such instant in UTC
+        raise DomainError(
+            E.INVALID, f"`{field}` is too far in the past or future.", field
+        ) from None
 
 
 def check_range(start: datetime, end: datetime, maximum: timedelta = MAX_RANGE) -> None:

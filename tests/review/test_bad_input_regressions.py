@@ -11,7 +11,16 @@ from resolvers.context import AppState
 from tests.feedback.helpers import Lessons
 from tests.scheduling.helpers import make_diary
 from tests.support import Factory, GraphQLClient, SchoolWorld, gid
+from tests.tenancy.dbstate import all_rows
 from tests.theory.helpers import with_topics
+
+# Logging in writes these; everything else must stay as it was.
+AUTH_TABLES = ("login_attempts", "auth_sessions", "refresh_tokens", "audit_log")
+
+
+async def snapshot(state: AppState) -> dict[str, list[str]]:
+    return await all_rows(state, ignore=AUTH_TABLES)
+
 
 # -- a changed row's updatedAt (the ORM expired it at flush; read after the session closed) --
 
@@ -92,3 +101,62 @@ def question_input(category_id: str) -> dict[str, Any]:
         "explanation": "Mirrors and blind spot show what is around you.",
         "reference": "Highway Code rule 159",
     }
+
+
+# -- instants whose UTC reading falls outside the calendar (year 1 at +14:00, 9999 at -14:00) --
+
+BOOK = """
+mutation Book($input: BookLessonInput!) {
+  bookLesson(input: $input) { booking { id } errors { code field message } }
+}
+"""
+SLOTS = """
+query Slots($instructorId: ID!, $lessonTypeId: ID!, $from: DateTime!, $to: DateTime!) {
+  availableSlots(instructorId: $instructorId, lessonTypeId: $lessonTypeId, from: $from, to: $to) {
+    startsAt
+  }
+}
+"""
+BEFORE_YEAR_1 = "0001-01-01T00:00:00+14:00"
+AFTER_YEAR_9999 = "9999-12-31T23:59:59-14:00"
+
+
+async def test_a_lesson_at_an_instant_before_year_1_is_refused(
+    gql: GraphQLClient, factory: Factory, state: AppState
+) -> None:
+    # Given a diary the student may book in
+    diary = await make_diary(factory)
+    token = await gql.login(diary.world.student.email)
+    before = await snapshot(state)
+
+    # When the student books a lesson at midnight of 1 January, year 1, at UTC+14
+    data = await gql.data(
+        BOOK,
+        {"input": {**diary.ids(), "startsAt": BEFORE_YEAR_1, "overrideWorkingHours": False}},
+        token=token,
+    )
+
+    # Then it is a typed error about startsAt, and nothing was written
+    payload = data["bookLesson"]
+    assert payload["booking"] is None
+    assert [(e["code"], e["field"]) for e in payload["errors"]] == [("INVALID", "startsAt")]
+    assert await snapshot(state) == before
+
+
+async def test_free_slots_up_to_an_instant_after_9999_are_a_bad_argument(
+    gql: GraphQLClient, factory: Factory
+) -> None:
+    # Given a diary
+    diary = await make_diary(factory)
+    token = await gql.login(diary.world.student.email)
+
+    # When the student asks for free slots up to the last second of 9999 at UTC-14
+    body = await gql.execute(
+        SLOTS, {**diary.ids(), "from": "2030-01-01T00:00:00Z", "to": AFTER_YEAR_9999}, token=token
+    )
+
+    # Then the argument is refused by name, not answered with an internal error
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["extensions"]["reason"] == "INVALID"
+    assert body["data"] is None
