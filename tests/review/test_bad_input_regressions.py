@@ -160,3 +160,69 @@ async def test_free_slots_up_to_an_instant_after_9999_are_a_bad_argument(
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert error["extensions"]["reason"] == "INVALID"
     assert body["data"] is None
+
+
+# -- time off on dates at the ends of the calendar --
+
+ADD_EXCEPTION = """
+mutation Add($input: AddAvailabilityExceptionInput!) {
+  addAvailabilityException(input: $input) { exception { id } errors { code field message } }
+}
+"""
+
+
+async def test_time_off_on_the_last_day_of_9999_is_refused(
+    gql: GraphQLClient, factory: Factory, state: AppState
+) -> None:
+    # Given an instructor in a London school
+    diary = await make_diary(factory)
+    token = await gql.login(diary.world.admin.email)
+    before = await snapshot(state)
+
+    # When the admin gives them the whole of 31 December 9999 off
+    data = await gql.data(
+        ADD_EXCEPTION,
+        {
+            "input": {
+                "instructorId": gid("User", diary.world.instructor.id),
+                "kind": "TIME_OFF",
+                "startDate": "2030-01-07",
+                "endDate": "9999-12-31",
+            }
+        },
+        token=token,
+    )
+
+    # Then it is a typed error about the end date, and nothing was written
+    payload = data["addAvailabilityException"]
+    assert payload["exception"] is None
+    assert [(e["code"], e["field"]) for e in payload["errors"]] == [("INVALID", "endDate")]
+    assert await snapshot(state) == before
+
+
+async def test_time_off_on_1_january_year_1_east_of_greenwich_is_refused(
+    gql: GraphQLClient, factory: Factory, state: AppState
+) -> None:
+    # Given an instructor in a Tokyo school (local midnight of year 1 is still year 0 in UTC)
+    diary = await make_diary(factory, time_zone="Asia/Tokyo")
+    token = await gql.login(diary.world.admin.email)
+    before = await snapshot(state)
+
+    # When the admin gives them 1 January of year 1 off
+    data = await gql.data(
+        ADD_EXCEPTION,
+        {
+            "input": {
+                "instructorId": gid("User", diary.world.instructor.id),
+                "kind": "TIME_OFF",
+                "startDate": "0001-01-01",
+            }
+        },
+        token=token,
+    )
+
+    # Then it is a typed error about the start date, and nothing was written
+    payload = data["addAvailabilityException"]
+    assert payload["exception"] is None
+    assert [(e["code"], e["field"]) for e in payload["errors"]] == [("INVALID", "startDate")]
+    assert await snapshot(state) == before
