@@ -4,12 +4,13 @@ field (or, for a valid request, its answer) and, when refused, changes nothing."
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from resolvers.context import AppState
 from tests.feedback.helpers import Lessons
 from tests.scheduling.helpers import make_diary
+from tests.series.helpers import create_input, year_diary
 from tests.support import Factory, GraphQLClient, SchoolWorld, gid
 from tests.tenancy.dbstate import all_rows
 from tests.theory.helpers import with_topics
@@ -225,4 +226,36 @@ async def test_time_off_on_1_january_year_1_east_of_greenwich_is_refused(
     payload = data["addAvailabilityException"]
     assert payload["exception"] is None
     assert [(e["code"], e["field"]) for e in payload["errors"]] == [("INVALID", "startDate")]
+    assert await snapshot(state) == before
+
+
+# -- a lesson series starting on the last day of the calendar --
+
+CREATE_SERIES = """
+mutation Create($input: CreateLessonSeriesInput!) {
+  createLessonSeries(input: $input) { series { id } errors { code field message } }
+}
+"""
+
+
+async def test_a_series_starting_after_31_december_9999_is_refused(
+    gql: GraphQLClient, factory: Factory, state: AppState
+) -> None:
+    # Given a diary the admin may make series in
+    diary = await year_diary(factory)
+    token = await gql.login(diary.world.admin.email)
+    before = await snapshot(state)
+
+    # When the admin starts a Monday series from Friday 31 December 9999 (whose first
+    # Monday would be in the year 10000)
+    data = await gql.data(
+        CREATE_SERIES,
+        {"input": create_input(diary, date(9999, 12, 31), weekday="MONDAY")},
+        token=token,
+    )
+
+    # Then it is a typed error about the start date, and nothing was written
+    payload = data["createLessonSeries"]
+    assert payload["series"] is None
+    assert [(e["code"], e["field"]) for e in payload["errors"]] == [("INVALID_DATES", "startsOn")]
     assert await snapshot(state) == before
