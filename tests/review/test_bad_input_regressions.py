@@ -259,3 +259,28 @@ async def test_a_series_starting_after_31_december_9999_is_refused(
     assert payload["series"] is None
     assert [(e["code"], e["field"]) for e in payload["errors"]] == [("INVALID_DATES", "startsOn")]
     assert await snapshot(state) == before
+
+
+# -- audit log filters PostgreSQL cannot hold --
+
+AUDIT_LOG = """
+query Audit($action: String, $entityType: String) {
+  auditLog(action: $action, entityType: $entityType) { edges { node { action } } }
+}
+"""
+
+
+async def test_an_audit_filter_with_a_nul_character_is_a_bad_argument(
+    gql: GraphQLClient, world: SchoolWorld
+) -> None:
+    # Given a school admin
+    token = await gql.login(world.admin.email)
+
+    for variables in ({"action": "user.suspended\x00"}, {"entityType": "Us\x00er"}):
+        # When they filter the audit log by text holding a NUL character
+        body = await gql.execute(AUDIT_LOG, variables, token=token)
+
+        # Then the filter is refused by name, not passed on to the database
+        [error] = body["errors"]
+        assert error["extensions"] == {"code": "BAD_USER_INPUT", "reason": "INVALID"}, variables
+        assert "control characters" in error["message"], variables
