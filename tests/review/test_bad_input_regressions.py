@@ -4,6 +4,9 @@ field (or, for a valid request, its answer) and, when refused, changes nothing."
 
 from __future__ import annotations
 
+import base64
+import json
+import uuid
 from datetime import date, datetime
 from typing import Any
 
@@ -284,3 +287,39 @@ async def test_an_audit_filter_with_a_nul_character_is_a_bad_argument(
         [error] = body["errors"]
         assert error["extensions"] == {"code": "BAD_USER_INPUT", "reason": "INVALID"}, variables
         assert "control characters" in error["message"], variables
+
+
+# -- cursors whose sort value is not of the sorted column's type --
+
+FORUMS = """
+query Forums($after: String) { forums(first: 10, after: $after) { edges { node { id } } } }
+"""
+AUDIT_PAGE = """
+query Audit($after: String) { auditLog(first: 10, after: $after) { edges { node { action } } } }
+"""
+
+
+def cursor(*parts: object) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(parts)).encode()).decode().rstrip("=")
+
+
+async def test_a_cursor_whose_sort_value_the_column_cannot_hold_is_a_bad_argument(
+    gql: GraphQLClient, world: SchoolWorld
+) -> None:
+    # Given a school admin
+    token = await gql.login(world.admin.email)
+
+    for document, after in (
+        # forums are sorted by their display order (a 32-bit integer) …
+        (FORUMS, cursor("zzz", str(uuid.uuid4()))),
+        (FORUMS, cursor(2**40, str(uuid.uuid4()))),
+        # … and the audit log by its entry id (a bigint)
+        (AUDIT_PAGE, cursor("zzz", "5")),
+    ):
+        # When they page on from a cursor whose sort value is of another type
+        body = await gql.execute(document, {"after": after}, token=token)
+
+        # Then the cursor is refused by name, not compared in SQL
+        [error] = body["errors"]
+        assert error["extensions"] == {"code": "BAD_USER_INPUT", "reason": "INVALID"}, after
+        assert error["message"] == "The `after` cursor is not valid.", after
