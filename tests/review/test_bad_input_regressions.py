@@ -7,13 +7,14 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from models.series import LessonSeries
 from resolvers.context import AppState
 from tests.feedback.helpers import Lessons
 from tests.scheduling.helpers import make_diary
-from tests.series.helpers import create_input, year_diary
+from tests.series.helpers import count, create_input, year_diary
 from tests.support import Factory, GraphQLClient, SchoolWorld, gid
 from tests.tenancy.dbstate import all_rows
 from tests.theory.helpers import with_topics
@@ -323,3 +324,34 @@ async def test_a_cursor_whose_sort_value_the_column_cannot_hold_is_a_bad_argumen
         [error] = body["errors"]
         assert error["extensions"] == {"code": "BAD_USER_INPUT", "reason": "INVALID"}, after
         assert error["message"] == "The `after` cursor is not valid.", after
+
+
+# -- an idempotency key on a request holding a time of day with a UTC offset --
+
+CREATE_SERIES_AGAIN = """
+mutation Create($input: CreateLessonSeriesInput!) {
+  createLessonSeries(input: $input) { series { id localTime } errors { code field message } }
+}
+"""
+
+
+async def test_a_keyed_series_at_a_time_with_an_offset_is_made_once(
+    gql: GraphQLClient, factory: Factory, state: AppState
+) -> None:
+    # Given a diary the admin may make series in
+    diary = await year_diary(factory)
+    token = await gql.login(diary.world.admin.email)
+    request = create_input(
+        diary, date.today() + timedelta(days=10), localTime="17:00:00+01:00", idempotencyKey="k1"
+    )
+
+    # When the admin sends a weekly series at "17:00+01:00" under a key, twice
+    first = await gql.data(CREATE_SERIES_AGAIN, {"input": request}, token=token)
+    again = await gql.data(CREATE_SERIES_AGAIN, {"input": request}, token=token)
+
+    # Then the request is read like any other (the school's 17:00) and the retry replays it
+    made = first["createLessonSeries"]
+    assert made["errors"] == []
+    assert made["series"]["localTime"] == "17:00:00"
+    assert again["createLessonSeries"] == made
+    assert await count(state, LessonSeries) == 1
