@@ -5,19 +5,25 @@ field (or, for a valid request, its answer) and, when refused, changes nothing."
 from __future__ import annotations
 
 import base64
+import copy
 import json
 import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import orjson
+import pytest
+
 from models.series import LessonSeries
+from models.theory import TheoryQuestion
 from resolvers.context import AppState
+from services.theory import importer
 from tests.feedback.helpers import Lessons
 from tests.scheduling.helpers import make_diary
 from tests.series.helpers import count, create_input, year_diary
 from tests.support import Factory, GraphQLClient, SchoolWorld, gid
 from tests.tenancy.dbstate import all_rows
-from tests.theory.helpers import with_topics
+from tests.theory.helpers import bank, with_topics
 
 # Logging in writes these; everything else must stay as it was.
 AUTH_TABLES = ("login_attempts", "auth_sessions", "refresh_tokens", "audit_log")
@@ -355,3 +361,75 @@ async def test_a_keyed_series_at_a_time_with_an_offset_is_made_once(
     assert made["series"]["localTime"] == "17:00:00"
     assert again["createLessonSeries"] == made
     assert await count(state, LessonSeries) == 1
+
+
+# -- control characters in the texts of a theory question's media and of a bank file --
+
+CREATE_WITH_MEDIA = """
+mutation Create($input: CreateTheoryQuestionInput!) {
+  createTheoryQuestion(input: $input) { question { id } errors { code field message } }
+}
+"""
+
+
+async def test_a_question_whose_media_text_holds_a_nul_is_refused(
+    gql: GraphQLClient, state: AppState, world: SchoolWorld
+) -> None:
+    # Given a school admin and the topics
+    await with_topics(state)
+    token = await gql.login(world.admin.email)
+    categories = await gql.data("{ theoryCategories { id } }", token=token)
+    category = categories["theoryCategories"][0]["id"]
+    before = await snapshot(state)
+
+    for media in (
+        {"kind": "IMAGE", "url": "https://media.example.test/a.png", "description": "A\x00B"},
+        {"kind": "IMAGE", "url": "https://media.example.test/a\x00.png", "description": "A sign"},
+    ):
+        # When they add a question whose picture's description or address holds a NUL
+        data = await gql.data(
+            CREATE_WITH_MEDIA,
+            {"input": {**question_input(category), "media": media}},
+            token=token,
+        )
+
+        # Then it is a typed error about the media, and nothing was written
+        payload = data["createTheoryQuestion"]
+        assert payload["question"] is None
+        assert [(e["code"], e["field"]) for e in payload["errors"]] == [("INVALID", "media")]
+        assert await snapshot(state) == before
+
+
+def _with(document: dict[str, Any], path: tuple[Any, ...], value: str) -> dict[str, Any]:
+    changed = copy.deepcopy(document)
+    target = changed
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+    return changed
+
+
+async def test_a_bank_file_with_a_nul_in_any_text_is_refused_naming_the_row(
+    state: AppState,
+) -> None:
+    # Given a sound bank file with a video question and a hazard clip
+    document = bank(1, clips=1, videos=1)
+    for where, path in (
+        ("questions[0]", ("questions", 0, "media", "description")),
+        ("questions[0]", ("questions", 0, "media", "url")),
+        ("hazardClips[0]", ("hazardClips", 0, "mediaUrl")),
+        ("categories[0]", ("categories", 0, "description")),
+        ("source", ("source", "name")),
+        ("source", ("source", "notice")),
+    ):
+        # When the file carries a NUL in one of its texts
+        bad = _with(document, path, "https://media.example.test/\x00")
+
+        # Then reading it refuses the file, naming the row, before anything is written
+        with pytest.raises(importer.BankFileInvalid) as refused:
+            importer.read_bank_file(orjson.dumps(bad))
+        assert any(label.startswith(where) for label in refused.value.by_row()), (
+            path,
+            refused.value.by_row(),
+        )
+    assert await count(state, TheoryQuestion) == 0
