@@ -111,7 +111,7 @@ mutation($input: CreateTheoryQuestionInput!) {
 }
 """
 MOCK_TEST = """
-mutation { startMockTest { mockTest { id questions { id } } errors { code } } }
+mutation { startMockTest { mockTest { id questions { id question { marksRequired } } } errors { code } } }
 """
 HAZARD_TEST = """
 mutation { startHazardTest { hazardTest { id clips { id clip { id } } } errors { code } } }
@@ -128,7 +128,9 @@ REQUEST_EMAIL_TOKEN = "mutation { requestEmailVerification { errors { code } } }
 REQUEST_RESET = """
 mutation($input: RequestPasswordResetInput!) { requestPasswordReset(input: $input) { errors { code } } }
 """
-SOURCE = "query { theoryQuestions(first: 1) { edges { node { id source { id } } } } }"
+SHARED_QUESTIONS = """
+query { theoryQuestions(first: 20) { edges { node { id marksRequired source { id } } } } }
+"""
 
 
 async def build_school(
@@ -192,7 +194,8 @@ async def build_school(
     completed = await lessons.completed()
     reviewed = await lessons.completed()
     due = await lessons.upcoming()
-    await shift(state, due.id, _now() + timedelta(minutes=5))
+    # Started five minutes ago: startable, and clear of tomorrow's lessons at any hour.
+    await shift(state, due.id, _now() - timedelta(minutes=5))
     past = await lessons.upcoming()
     await shift(state, past.id, hour_ago(3))
     pending = await must(
@@ -358,12 +361,17 @@ async def build_school(
         tokens["admin"],
     )
     ids["TheoryQuestion:school"] = question["question"]["id"]
-    shared = (await gql.data(SOURCE, token=tokens["student"]))["theoryQuestions"]["edges"]
-    ids["TheoryQuestion"] = shared[0]["node"]["id"]
-    ids["TheorySource"] = shared[0]["node"]["source"]["id"]
+    # Single-choice questions, so that the baseline answer ["A"] is a well-formed one
+    # (which of the bank's questions come first varies from run to run).
+    shared = (await gql.data(SHARED_QUESTIONS, token=tokens["student"]))["theoryQuestions"]
+    single = next(e["node"] for e in shared["edges"] if e["node"]["marksRequired"] == 1)
+    ids["TheoryQuestion"] = single["id"]
+    ids["TheorySource"] = single["source"]["id"]
     mock = (await must(gql, MOCK_TEST, None, tokens["student"]))["mockTest"]
     ids["MockTest"] = mock["id"]
-    ids["MockTestQuestion"] = mock["questions"][0]["id"]
+    ids["MockTestQuestion"] = next(
+        q["id"] for q in mock["questions"] if q["question"]["marksRequired"] == 1
+    )
     hazard = (await must(gql, HAZARD_TEST, None, tokens["student"]))["hazardTest"]
     ids["HazardTest"] = hazard["id"]
     ids["HazardTestClip"] = hazard["clips"][0]["id"]
