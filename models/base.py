@@ -57,6 +57,11 @@ class Base(DeclarativeBase):
 
 
 class TimestampMixin:
+    # `updated_at` is set by SQL at each UPDATE; fetch it in that UPDATE's RETURNING.
+    # Otherwise the ORM expires it, and a resolver reading it after the unit of work has
+    # closed its session fails (DetachedInstanceError) instead of answering.
+    __mapper_args__ = {"eager_defaults": True}
+
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False

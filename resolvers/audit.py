@@ -8,6 +8,8 @@ from models.events import AuditEntry
 from resolvers.context import Info
 from resolvers.pagination import Page, paginate
 from services import audit
+from services.errors import CommonErrorCode as E
+from services.validation import clean_text
 
 
 async def audit_log(
@@ -15,6 +17,9 @@ async def audit_log(
 ) -> Page[AuditEntry]:
     actor = info.context.require_actor()
     stmt = select(AuditEntry).where(audit.visible_entries(actor))
+    # Text PostgreSQL cannot hold (NUL) or no entry can match is refused by name.
+    action = clean_text(action, E.INVALID, "action", max_length=60)
+    entity_type = clean_text(entity_type, E.INVALID, "entityType", max_length=40)
     if action:
         stmt = stmt.where(AuditEntry.action == action)
     if entity_type:

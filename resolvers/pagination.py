@@ -14,8 +14,9 @@ from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import orjson
-from sqlalchemy import Select, and_, or_
+from sqlalchemy import BigInteger, Integer, Select, SmallInteger, String, and_, or_
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.types import TypeEngine
 
 from services.errors import CommonErrorCode as E
 from services.errors import DomainError
@@ -25,6 +26,9 @@ T = TypeVar("T")
 
 class InvalidPageRequest(DomainError):
     pass
+
+
+INTEGER_BITS = {SmallInteger: 16, Integer: 32, BigInteger: 64}
 
 
 @dataclass
@@ -40,8 +44,14 @@ def encode_cursor(sort_value: Any, row_id: uuid.UUID | int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, *, sort_is_time: bool, id_is_int: bool) -> tuple[Any, Any]:
-    """The (sort value, id) pair of a cursor this module made; anything else is a typed error."""
+def decode_cursor(
+    cursor: str, *, sort_is_time: bool, id_is_int: bool, sort_type: TypeEngine[Any] | None = None
+) -> tuple[Any, Any]:
+    """The (sort value, id) pair of a cursor this module made; anything else is a typed error.
+
+    With ``sort_type`` (the sorted column's type) the sort value must be one that column
+    holds: text compared with an integer column, or an integer beyond its range, is an
+    error in PostgreSQL, not an empty page."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         value, row_id = orjson.loads(base64.urlsafe_b64decode(padded.encode()))
@@ -56,6 +66,12 @@ def decode_cursor(cursor: str, *, sort_is_time: bool, id_is_int: bool) -> tuple[
             value = value.astimezone(UTC)  # out-of-range instants fail here, not in the driver
         elif isinstance(value, bool) or not isinstance(value, str | int | float):
             raise TypeError("the sort part of a cursor is a scalar")
+        elif isinstance(sort_type, Integer):
+            bits = INTEGER_BITS.get(type(sort_type), 32)
+            if not isinstance(value, int) or not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
+                raise TypeError("the sort part of this cursor is an integer of the column's size")
+        elif isinstance(sort_type, String) and not isinstance(value, str):
+            raise TypeError("the sort part of this cursor is text")
         if not id_is_int:
             return value, uuid.UUID(row_id)
         if not -(2**63) <= (pk := int(row_id)) < 2**63:
@@ -87,7 +103,9 @@ async def paginate(
     sort_is_time = getattr(sort.type, "python_type", None) is datetime
     id_is_int = getattr(id_column.type, "python_type", None) is int
     if after:
-        value, row_id = decode_cursor(after, sort_is_time=sort_is_time, id_is_int=id_is_int)
+        value, row_id = decode_cursor(
+            after, sort_is_time=sort_is_time, id_is_int=id_is_int, sort_type=sort.type
+        )
         if descending:
             stmt = stmt.where(or_(sort < value, and_(sort == value, id_column < row_id)))
         else:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any
 
@@ -51,11 +52,17 @@ class Claim:
             self.row = None
 
 
+def _encode(value: Any) -> str:
+    # Dates and times as orjson itself writes them (so digests stay as they were), which
+    # also covers what orjson refuses: a time of day with a UTC offset.
+    return value.isoformat() if isinstance(value, date | time | datetime) else str(value)
+
+
 def request_digest(operation: str, request: dict[str, Any]) -> str:
     canonical = orjson.dumps(
         {"operation": operation, "request": request},
-        option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS,
-        default=str,
+        option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME,
+        default=_encode,
     )
     return hashlib.sha256(canonical).hexdigest()
 

@@ -38,6 +38,9 @@ from services.validation import clean_text
 # The longest range one availability query may cover: a month view with margin.
 MAX_RANGE = timedelta(days=62)
 EXCEPTION_MAX_LENGTH = timedelta(days=366)
+# Dated exceptions fall in these years (as assignments and series do): beyond them a date
+# may have no instant at all (year 1 east of Greenwich, the day after 31 December 9999).
+PLAUSIBLE_YEARS = range(2000, 2101)
 
 
 class ExceptionKind(StrEnum):
@@ -55,7 +58,12 @@ class HoursInput:
 def require_aware(value: datetime, field: str) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise DomainError(E.INVALID, "Give the time with its UTC offset.", field)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # year 1 at +14:00, 9999 at -14:00: no such instant in UTC
+        raise DomainError(
+            E.INVALID, f"`{field}` is too far in the past or future.", field
+        ) from None
 
 
 def check_range(start: datetime, end: datetime, maximum: timedelta = MAX_RANGE) -> None:
@@ -192,6 +200,9 @@ async def add_exception(
     Without times it covers whole days: ``start_date`` to ``end_date`` inclusive."""
     instructor = await instructor_in_scope(uow.session, actor, instructor_id, manage=True)
     zone = ZoneInfo((await school_of(uow.session, instructor)).time_zone)
+    for day, field in ((start_date, "startDate"), (end_date, "endDate")):
+        if day is not None and day.year not in PLAUSIBLE_YEARS:
+            raise DomainError(E.INVALID, "That date is not plausible.", field)
     if (start_time is None) != (end_time is None):
         raise DomainError(E.INVALID, "Give both a start and an end time, or neither.", "endTime")
     last_date = end_date or start_date

@@ -231,6 +231,9 @@ async def create_series(
     school = await session.get(School, instructor.school_id)
     assert school is not None
     zone = ZoneInfo(school.time_zone)
+    # Before the rule: its first date is computed from the start (and 31 December 9999
+    # has no Monday after it).
+    _check_dates(starts_on, ends_on, _today(school, now))
     rule = Rule(
         frequency=_frequency(frequency),
         weekday=_weekday(weekday),
@@ -238,7 +241,6 @@ async def create_series(
         anchor_on=first_on_or_after(starts_on, weekday),
         ends_on=ends_on,
     )
-    _check_dates(starts_on, ends_on, _today(school, now))
     if rule.frequency == "monthly":
         rule = replace(rule, week_of_month=ordinal_in_month(rule.anchor_on))
     first = _first_date(rule, zone, now)

@@ -245,11 +245,15 @@ def question_problems(q: BankQuestion) -> list[str]:
                     f"text: says to mark {said.group(1)} answers but the answer lists "
                     f"{len(q.answer)}"
                 )
+    media = (
+        (("media.description", q.media.description), ("media.url", q.media.url)) if q.media else ()
+    )
     for name, value in (
         ("text", q.text),
         ("explanation", q.explanation),
         ("reference", q.reference),
         *((f"options.{i}.text", option.text) for i, option in enumerate(q.options)),
+        *media,
     ):
         if not value.strip():
             problems.append(f"{name}: must not be blank")
@@ -258,6 +262,14 @@ def question_problems(q: BankQuestion) -> list[str]:
     if len(set(q.tags)) != len(q.tags):
         problems.append("tags: a tag is listed twice")
     return problems
+
+
+def source_problems(source: BankSource) -> list[str]:
+    return [
+        f"{name}: contains control characters"
+        for name, value in (("name", source.name), ("notice", source.notice))
+        if value and has_control_characters(value)
+    ]
 
 
 def _number_word(n: int) -> str:
@@ -293,6 +305,8 @@ def clip_problems(clip: BankHazardClip) -> list[str]:
             problems.append("hazards: the windows of the two hazards overlap")
     if not clip.title.strip() or has_control_characters(clip.title):
         problems.append("title: must be plain, non-blank text")
+    if has_control_characters(clip.media_url):
+        problems.append("mediaUrl: contains control characters")
     return problems
 
 
@@ -310,6 +324,8 @@ def category_problems(categories: list[BankCategory]) -> list[tuple[int | None, 
         orders.add(category.order)
         if not category.name.strip() or has_control_characters(category.name):
             problems.append((index, "name: must be plain, non-blank text"))
+        if category.description and has_control_characters(category.description):
+            problems.append((index, "description: contains control characters"))
     missing = [code for code in TOPIC_CODES if code not in seen]
     if missing:
         problems.append((None, f"categories: the 14 topics are all listed; missing {missing}"))

@@ -54,6 +54,7 @@ from services.theory.bankfile import (
     category_problems,
     clip_problems,
     question_problems,
+    source_problems,
     to_ms,
 )
 from services.theory.categories import ensure_topics
@@ -188,6 +189,8 @@ def read_bank_file(raw: bytes | str) -> BankFile:
             Problem(str(e["loc"][0]) if e["loc"] else "file", None, _reason(e))
             for e in exc.errors()
         )
+    if envelope is not None:
+        problems.extend(Problem("source", None, r) for r in source_problems(envelope.source))
     categories = _rows(data, "categories", BankCategory, lambda _: [], problems)
     if isinstance(data.get("categories"), list) and len(categories) == len(data["categories"]):
         problems.extend(
