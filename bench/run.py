@@ -758,10 +758,12 @@ def summary_markdown(results: list[dict[str, Any]], meta: dict[str, Any]) -> str
 
 
 def use_project_python() -> None:
-    """Re-run under the project's virtual environment when it exists (for asyncpg)."""
+    """Re-run the script that was started (this harness, or a bench script that imports
+    it) under the project's virtual environment when it exists (for asyncpg, httpx)."""
     venv_python = ROOT / ".venv" / "bin" / "python"
     if venv_python.exists() and Path(sys.prefix).resolve() != venv_python.parent.parent.resolve():
-        os.execv(venv_python, [str(venv_python), __file__, *sys.argv[1:]])  # noqa: S606
+        script = str(Path(sys.argv[0]).resolve())
+        os.execv(venv_python, [str(venv_python), script, *sys.argv[1:]])  # noqa: S606
 
 
 def main(argv: list[str] | None = None) -> int:
