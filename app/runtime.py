@@ -11,12 +11,15 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+import app.listeners  # noqa: F401  (every process registers the same listeners)
 from app.database import Database
 from app.embedded_db import EmbeddedPostgres, start_embedded_postgres
 from app.settings import Settings
 from resolvers.context import AppState
 from services.deps import AccountPolicy, Deps
 from services.notifications import RecordingSender
+from services.payments.providers.base import PaymentProvider
+from services.payments.providers.local import LocalProvider
 from services.security import AccessTokens, PasswordHashing
 from subscriptions.hub import EventHub
 
@@ -68,7 +71,12 @@ def build_deps(settings: Settings) -> Deps:
         ),
         sender=RecordingSender(),
         public_url=settings.public_url,
+        payments=build_payment_provider(settings),
     )
+
+
+def build_payment_provider(settings: Settings) -> PaymentProvider:
+    return LocalProvider(settings.webhook_secret, auto_settle=settings.local_payments_auto_settle)
 
 
 @dataclass

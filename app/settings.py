@@ -7,10 +7,12 @@ operators expect under their conventional names, ``DATABASE_URL`` and
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -75,6 +77,12 @@ class Settings(BaseSettings):
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 4
 
+    # Card payments: "local" (development and tests, no network) or "stripe".
+    payment_provider: Literal["local", "stripe"] = "local"
+    payment_webhook_secret: SecretStr | None = None
+    stripe_api_key: SecretStr | None = None
+    local_payments_auto_settle: bool = True
+
     log_level: str = "INFO"
 
     @model_validator(mode="after")
@@ -111,6 +119,14 @@ class Settings(BaseSettings):
         path.touch(mode=0o600)
         path.write_text(key)
         return key
+
+    @property
+    def webhook_secret(self) -> str:
+        """The webhook signing secret: configured, or derived from the signing key."""
+        if self.payment_webhook_secret is not None:
+            return self.payment_webhook_secret.get_secret_value()
+        digest = hashlib.sha256(f"webhooks:{self.signing_key}".encode()).hexdigest()
+        return f"whsec_local_{digest[:32]}"
 
     @property
     def broadcast_backend_url(self) -> str:

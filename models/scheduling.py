@@ -224,6 +224,12 @@ class Booking(TimestampMixin, Base):
     )
     fee_waiver_reason: Mapped[str | None] = mapped_column(String(500))
     deleted_at: Mapped[Timestamp | None]
+    # Packages and payments (SPEC §3): the package whose credit pays for the lesson, and,
+    # for a lesson held until its deposit is paid, when the hold ends.
+    student_package_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("student_packages.id", ondelete="RESTRICT"), index=True
+    )
+    payment_due_at: Mapped[Timestamp | None]
     # The recurring series the lesson came from (models/series.py), if any.
     series_id: Mapped[uuid.UUID | None] = mapped_column(
         UUID(as_uuid=True), ForeignKey("lesson_series.id", ondelete="SET NULL"), index=True

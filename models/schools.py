@@ -25,6 +25,7 @@ class School(TimestampMixin, Base):
         ),
         CheckConstraint("cancellation_notice_hours BETWEEN 0 AND 336", name="notice_range"),
         CheckConstraint("platform_fee_bps BETWEEN 0 AND 10000", name="fee_range"),
+        CheckConstraint("tax_rate_bps BETWEEN 0 AND 10000", name="tax_rate_range"),
         CheckConstraint("unpaid_hold_minutes BETWEEN 0 AND 10080", name="hold_range"),
         CheckConstraint(
             "late_cancellation_rule IN ('forfeit', 'half_fee', 'full_fee', 'free')",
@@ -52,6 +53,7 @@ class School(TimestampMixin, Base):
     deposit_required: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     unpaid_hold_minutes: Mapped[int] = mapped_column(Integer, server_default=text("1440"))
     platform_fee_bps: Mapped[int] = mapped_column(Integer, server_default=text("1000"))
+    tax_rate_bps: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
 
 class PlatformSetting(TimestampMixin, Base):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from services.notifications import NotificationSender
+from services.payments.providers.base import PaymentProvider
 from services.security import AccessTokens, PasswordHashing
 
 
@@ -26,3 +27,4 @@ class Deps:
     tokens: AccessTokens
     sender: NotificationSender
     public_url: str
+    payments: PaymentProvider

@@ -25,7 +25,7 @@ from services import achievements
 from services.accounts import visible_users
 from services.actor import Actor, Role
 from services.errors import DomainError, Forbidden
-from services.scheduling import offers, policy
+from services.scheduling import hooks, offers, policy
 from services.scheduling.availability import instructor_in_scope
 from services.scheduling.changes import record_change
 from services.scheduling.errors import SchedulingErrorCode as E
@@ -141,6 +141,7 @@ async def book_lesson(
     location: str | None = None,
     notes: str | None = None,
     override_working_hours: bool = False,
+    payment: hooks.PaymentChoice = hooks.DEFAULT_CHOICE,
 ) -> Booking:
     """Book a lesson (see the module docstring for who books what)."""
     actor.require_active()
@@ -169,6 +170,7 @@ async def book_lesson(
         status="pending" if actor.role is Role.STUDENT else "confirmed",
         location=clean_text(location, E.INVALID, "location", max_length=300),
         notes=clean_text(notes, E.INVALID, "notes", max_length=2000),
+        payment=payment,
     )
 
 
@@ -181,6 +183,7 @@ async def place(
     location: str | None = None,
     notes: str | None = None,
     field: str = "startsAt",
+    payment: hooks.PaymentChoice = hooks.DEFAULT_CHOICE,
     **columns: Any,
 ) -> Booking:
     """Check and write a new booking (bookLesson, series occurrences, waiting-list offers).
@@ -209,6 +212,7 @@ async def place(
         **columns,
     )
     await write(uow, booking, field)
+    await hooks.placed(uow, actor, booking, payment)
     await record_change(uow, actor, booking, "created")
     return booking
 
@@ -219,6 +223,7 @@ async def confirm_booking(uow: UnitOfWork, actor: Actor, booking_id: uuid.UUID) 
     _require_status(booking, ("pending",), "Only a pending booking can be confirmed.")
     if booking.starts_at <= now():
         raise DomainError(E.TOO_LATE, "This lesson's time has passed.", "bookingId")
+    await hooks.confirming(uow, actor, booking)
     booking.status = "confirmed"
     booking.confirmed_at = now()
     await record_change(uow, actor, booking, "confirmed", from_status="pending")
@@ -285,6 +290,7 @@ async def cancel_booking(
     await _close_requests(uow, booking)
     await record_change(uow, actor, booking, "cancelled", from_status=from_status, reason=reason)
     _audit_outcome(uow, actor, booking, "booking.cancelled")
+    await hooks.cancelled(uow, actor, booking)
     await offers.offer_freed_slot(uow, booking, booking.starts_at, booking.ends_at)
     return booking
 
@@ -329,6 +335,7 @@ async def waive_fee(
     _waive(booking, actor, reason)
     await record_change(uow, actor, booking, "fee_waived", reason=reason)
     _audit_outcome(uow, actor, booking, "booking.fee_waived")
+    await hooks.waived(uow, actor, booking)
     return booking
 
 
@@ -413,6 +420,7 @@ async def mark_no_show(uow: UnitOfWork, actor: Actor, booking_id: uuid.UUID) -> 
     booking.policy_outcome = policy.Outcome.CONSUMED.value
     await record_change(uow, actor, booking, "no_show", from_status=from_status)
     _audit_outcome(uow, actor, booking, "booking.no_show")
+    await hooks.no_show(uow, actor, booking)
     return booking
 
 
@@ -433,6 +441,7 @@ async def complete_lesson(uow: UnitOfWork, actor: Actor, booking_id: uuid.UUID) 
     booking.completed_at = current
     booking.policy_outcome = policy.Outcome.CONSUMED.value
     await record_change(uow, actor, booking, "completed", from_status=from_status)
+    await hooks.completed(uow, actor, booking)
     await _record_lesson_milestones(uow, booking)
     return booking
 
