@@ -4,8 +4,9 @@ waiting-list offer passes, and the write that PostgreSQL has the last word on.
 Checked in order, cheapest first: the start is in the future, within the school's
 booking horizon and on its slot grid; then, under the instructor's profile row lock
 (which serialises this instructor's bookings, so the weekly cap cannot be overrun by
-concurrent requests), the pair's assignment is current (held ``FOR SHARE`` so it cannot
-end mid-booking), the lesson lies inside working hours unless an admin overrides, and
+concurrent requests) and the student's advisory lock (which queues one student's
+concurrent bookings instead of letting them deadlock in the exclusion check), the pair's
+assignment is current (held ``FOR SHARE`` so it cannot end mid-booking), the lesson lies inside working hours unless an admin overrides, and
 the week's booked minutes stay within the cap. Overlaps — the instructor's, buffer
 included, and the student's — are left to the exclusion constraints: a violation
 becomes ``SLOT_UNAVAILABLE``.
@@ -18,8 +19,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.accounts import InstructorProfile, User
 from models.assignments import InstructorAssignment
@@ -83,6 +85,18 @@ def check_time(p: Placement, now: datetime, field: str = "startsAt") -> None:
         )
 
 
+async def lock_student(session: AsyncSession, student_id: uuid.UUID) -> None:
+    """Queue a student's concurrent bookings, always after the instructor's lock.
+
+    Without it, two transactions inserting overlapping lessons for one student (with two
+    instructors) each wait for the other inside the exclusion constraint's check, a
+    deadlock PostgreSQL breaks only after ``deadlock_timeout``; twenty at once retried
+    until they timed out. Taken in one order (instructor, then student), the locks cannot
+    form a cycle, and the exclusion constraint then meets only committed rows."""
+    key = func.hashtextextended(f"booking-student:{student_id}", 0)
+    await session.execute(select(func.pg_advisory_xact_lock(key)))
+
+
 async def check_fit(
     uow: UnitOfWork, p: Placement, *, moving: Booking | None = None, field: str = "startsAt"
 ) -> Fit:
@@ -91,6 +105,7 @@ async def check_fit(
     profile = await session.get(InstructorProfile, p.instructor.id, with_for_update=True)
     if profile is None:
         raise DomainError(E.INSTRUCTOR_NOT_FOUND, "No such instructor.", "instructorId")
+    await lock_student(session, p.student.id)
     await require_assignment(
         uow, p.student.id, p.instructor.id, local_date(p.starts_at, p.zone), lock=True
     )
