@@ -72,7 +72,8 @@ async def test_my_account_shows_balance_packages_and_the_statement(
     mine = by_id[gid("StudentPackage", first)]
     assert (mine["lessonsTotal"], mine["lessonsRemaining"], mine["status"]) == (3, 2, "ACTIVE")
     assert (mine["amountPaidMinor"], mine["currency"]) == (10_000, "GBP")
-    assert mine["expiresAt"] and mine["purchasedAt"]
+    assert mine["expiresAt"]
+    assert mine["purchasedAt"]
     tied = next(p for p in account["packages"] if p["instructor"])
     assert tied["lessonType"]["name"] == "Standard lesson"
     statement = [e["node"] for e in account["ledger"]["edges"]]

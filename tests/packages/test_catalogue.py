@@ -180,9 +180,7 @@ async def test_students_see_active_packages_for_their_audience_and_admins_see_al
     admin = await gql.login(diary.world.admin.email)
     everyone = (await create(gql, admin, name="Everyone"))["package"]
     newcomers = (await create(gql, admin, name="Newcomers", audience="NEW_STUDENTS"))["package"]
-    regulars = (await create(gql, admin, name="Regulars", audience="EXISTING_STUDENTS"))[
-        "package"
-    ]
+    regulars = (await create(gql, admin, name="Regulars", audience="EXISTING_STUDENTS"))["package"]
     retired = (await create(gql, admin, name="Retired"))["package"]
     off = await gql.data(
         UPDATE, {"input": {"packageId": retired["id"], "isActive": False}}, token=admin
