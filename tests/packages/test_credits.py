@@ -393,3 +393,46 @@ async def test_an_instructor_booking_for_an_unassigned_students_package_is_refus
         token=instructor,
     )
     assert [e["code"] for e in body["bookLesson"]["errors"]] == ["PACKAGE_NOT_USABLE"]
+
+
+async def test_a_retried_booking_draws_once_and_a_changed_payment_choice_is_refused(
+    gql: GraphQLClient, factory: Factory, state: AppState
+) -> None:
+    diary = await make_diary(factory)
+    package_id = await give_package(state, diary, diary.world.student, lessons=3)
+    token = await gql.login(diary.world.student.email)
+    request = {
+        **diary.ids(),
+        "startsAt": iso(local(days_ahead(3), 9)),
+        "payWith": "CREDIT",
+        "idempotencyKey": "book-once",
+    }
+    responses = await asyncio.gather(
+        *(gql.post(BOOK, {"input": request}, token=token) for _ in range(5))
+    )
+    assert {outcome(r) for r in responses} == {"OK"}
+    assert len({r.json()["data"]["bookLesson"]["booking"]["id"] for r in responses}) == 1
+    assert (await package_row(state, package_id)).lessons_remaining == 2
+    changed = await gql.data(BOOK, {"input": {**request, "payWith": "PAY_AS_YOU_GO"}}, token=token)
+    assert [e["code"] for e in changed["bookLesson"]["errors"]] == ["IDEMPOTENCY_KEY_REUSED"]
+
+
+async def test_student_packages_resolve_by_node_only_for_those_who_may_see_them(
+    gql: GraphQLClient, factory: Factory, state: AppState
+) -> None:
+    diary = await make_diary(factory)
+    other_school = await make_diary(factory)
+    package_id = await give_package(state, diary, diary.world.student)
+    query = "query N($id: ID!) { node(id: $id) { id ... on StudentPackage { lessonsRemaining } } }"
+    variables = {"id": gid("StudentPackage", package_id)}
+    for user, visible in (
+        (diary.world.student, True),
+        (diary.world.admin, True),
+        (diary.world.instructor, True),
+        (diary.world.other_student, False),
+        (diary.world.other_instructor, False),
+        (other_school.world.admin, False),
+    ):
+        token = await gql.login(user.email)
+        node = (await gql.data(query, variables, token=token))["node"]
+        assert (node is not None) is visible, user.role
