@@ -8,6 +8,7 @@
   comes back confirmed.
 * settled — a deposit that succeeds confirms its still-pending booking.
 * confirming — nobody confirms a booking while its deposit is unpaid (``DEPOSIT_UNPAID``).
+* cancelled — a deposit still pending on a cancelled booking fails (nothing is owed).
 * ``release_unpaid_holds`` (worker) — a hold whose time ran out without a paid deposit is
   cancelled (credit outcome ``returned``, reason "deposit not paid") and its pending
   deposit fails.
@@ -124,6 +125,32 @@ async def refuse_unpaid(uow: UnitOfWork, actor: Actor | None, booking: Booking) 
         )
 
 
+async def _fail_pending_deposits(
+    uow: UnitOfWork, actor: Actor | None, booking: Booking, reason: str
+) -> None:
+    pending = (
+        await uow.session.scalars(
+            select(Payment)
+            .where(
+                Payment.booking_id == booking.id,
+                Payment.kind == "deposit",
+                Payment.status == "pending",
+            )
+            .with_for_update()
+        )
+    ).all()
+    for payment in pending:
+        await core.fail(uow, payment, actor, reason)
+
+
+@hooks.when_cancelled
+async def drop_pending_deposit(uow: UnitOfWork, actor: Actor | None, booking: Booking) -> None:
+    """A cancelled booking's deposit that was never paid is not owed any more: it fails,
+    so a late bank transfer is not matched to it (a paid one is refunds' business)."""
+    booking.payment_due_at = None
+    await _fail_pending_deposits(uow, actor, booking, "booking cancelled")
+
+
 async def release_unpaid_holds(uow: UnitOfWork, at: datetime) -> int:
     """Cancel pending bookings whose deposit was not paid in time; fail the deposit."""
     due = (
@@ -161,19 +188,7 @@ async def release_unpaid_holds(uow: UnitOfWork, at: datetime) -> int:
             school_id=booking.school_id,
             after={"status": "cancelled", "reason": UNPAID_REASON, "policy_outcome": "returned"},
         )
-        pending = (
-            await uow.session.scalars(
-                select(Payment)
-                .where(
-                    Payment.booking_id == booking.id,
-                    Payment.kind == "deposit",
-                    Payment.status == "pending",
-                )
-                .with_for_update()
-            )
-        ).all()
-        for payment in pending:
-            await core.fail(uow, payment, None, UNPAID_REASON)
+        await _fail_pending_deposits(uow, None, booking, UNPAID_REASON)
         await hooks.cancelled(uow, None, booking)
         await offers.offer_freed_slot(uow, booking, booking.starts_at, booking.ends_at)
     return len(due)

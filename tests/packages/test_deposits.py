@@ -270,3 +270,38 @@ async def test_a_lesson_paid_with_a_credit_needs_no_deposit(
         None,
     )
     assert await deposits_of(state, pk(booking["id"])) == []
+
+
+async def test_cancelling_a_held_booking_drops_its_pending_deposit(
+    gql: GraphQLClient, factory: Factory, state: AppState
+) -> None:
+    diary = await make_diary(factory)
+    lesson_type = await deposit_type(state, diary)
+    student = await gql.login(diary.world.student.email)
+    body = await gql.data(
+        BOOK,
+        {
+            "input": {
+                **ids(diary, lesson_type),
+                "startsAt": iso(local(days_ahead(4), 10)),
+                "depositMethod": "BANK",
+            }
+        },
+        token=student,
+    )
+    booking_id = body["bookLesson"]["booking"]["id"]
+    cancelled = await gql.data(
+        "mutation C($input: CancelBookingInput!) { cancelBooking(input: $input) "
+        "{ booking { paymentDueAt status } errors { code } } }",
+        {"input": {"bookingId": booking_id}},
+        token=student,
+    )
+    assert cancelled["cancelBooking"]["booking"] == {"paymentDueAt": None, "status": "CANCELLED"}
+    assert [p.status for p in await deposits_of(state, pk(booking_id))] == ["failed"]
+    # A settlement arriving afterwards changes nothing
+    [deposit] = await deposits_of(state, pk(booking_id))
+    async with unit_of_work(state.db, state.hub, state.deps) as uow:
+        payment = await uow.session.get(Payment, deposit.id)
+        assert payment is not None
+        assert not await core.settle(uow, payment, None)
+    assert (await booking_row(state, pk(booking_id))).status == "cancelled"
