@@ -8,4 +8,6 @@ happened to import.
 
 from __future__ import annotations
 
-import services.community.reputation  # noqa: F401  (badges for milestones)
+import services.community.reputation
+import services.packages.booking_credits
+import services.payments.deposits  # noqa: F401  (deposits hold bookings; after the credits)

@@ -36,6 +36,8 @@ from app.settings import Settings
 from resolvers.context import AppState
 from services import assignments, maintenance
 from services.community import reputation
+from services.packages import expiry as package_expiry
+from services.payments import deposits
 from services.scheduling import requests
 from services.series import generation
 from services.theory import expiry
@@ -104,6 +106,18 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         cron="*/10 * * * *",
         work=lambda uow, _now: reputation.sweep_milestone_awards(uow),
         description="Reward milestones no transaction has rewarded yet (e.g. older ones).",
+    ),
+    PeriodicJob(
+        name="deposits.release_unpaid_holds",
+        cron="* * * * *",
+        work=deposits.release_unpaid_holds,
+        description="Cancel bookings held for a deposit that was not paid in time.",
+    ),
+    PeriodicJob(
+        name="packages.expire",
+        cron="7 * * * *",
+        work=package_expiry.expire_packages,
+        description="Expire packages past their expiry date; their unused credits leave.",
     ),
 )
 

@@ -31,6 +31,8 @@ from schema.community.mutations import CommunityMutation
 from schema.community.queries import CommunityQuery, CommunitySubscription
 from schema.feedback.mutations import FeedbackMutation
 from schema.feedback.queries import FeedbackQuery
+from schema.packages.mutations import PackageMutation
+from schema.packages.queries import PackageQuery, PackageSubscription
 from schema.progress.mutations import ProgressMutation
 from schema.progress.queries import ProgressQuery
 from schema.scheduling.mutations import SchedulingMutation
@@ -92,6 +94,7 @@ Query = merge_types(
         ProgressQuery,
         CalendarQuery,
         TheoryQuery,
+        PackageQuery,
     ),
 )
 Mutation = merge_types(
@@ -107,6 +110,7 @@ Mutation = merge_types(
         ProgressMutation,
         CalendarMutation,
         TheoryMutation,
+        PackageMutation,
     ),
 )
 Subscription = merge_types(
@@ -117,6 +121,7 @@ Subscription = merge_types(
         SeriesSubscription,
         CommunitySubscription,
         TheorySubscription,
+        PackageSubscription,
     ),
 )
 

@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 
 import strawberry
 
+from schema.packages.types import DepositMethod, LessonPayment
 from schema.scheduling.types import ExceptionKind, TierOutcome, Weekday
 
 IDEMPOTENCY_KEY = (
@@ -126,6 +127,21 @@ class BookLessonInput:
     notes: str | None = strawberry.field(default=None, description="Notes for the lesson.")
     override_working_hours: bool = strawberry.field(
         default=False, description="Admins only: book outside the instructor's working hours."
+    )
+    pay_with: LessonPayment = strawberry.field(
+        default=LessonPayment.AUTO,
+        description="AUTO: a matching lesson credit if the student holds one, else pay as you "
+        "go; CREDIT: a credit or the booking is refused (NO_CREDITS); PAY_AS_YOU_GO: no credit.",
+    )
+    student_package_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The student package to draw the credit from (omit: the matching one "
+        "that expires first).",
+    )
+    deposit_method: DepositMethod = strawberry.field(
+        default=DepositMethod.CARD,
+        description="How the lesson type's deposit is paid, when it asks for one and no "
+        "credit pays for the lesson.",
     )
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 

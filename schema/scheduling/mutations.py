@@ -50,6 +50,7 @@ from schema.scheduling.types import (
 from services.errors import DomainError
 from services.scheduling.availability import ExceptionKind, HoursInput
 from services.scheduling.errors import SchedulingErrorCode as E
+from services.scheduling.hooks import PaymentChoice, PayWith
 from services.scheduling.policy import Outcome, Tier
 
 AUTHENTICATED: list[type[BasePermission]] = [IsAuthenticated]
@@ -279,6 +280,16 @@ class SchedulingMutation:
                 location=input.location,
                 notes=input.notes,
                 override_working_hours=input.override_working_hours,
+                payment=PaymentChoice(
+                    pay_with=PayWith(input.pay_with.value),
+                    student_package_id=decode_optional_id(
+                        input.student_package_id,
+                        "StudentPackage",
+                        E.PACKAGE_NOT_USABLE,
+                        "studentPackageId",
+                    ),
+                    deposit_method=input.deposit_method.value,
+                ),
             )
 
         return await _booking(work)

@@ -23,6 +23,7 @@ from services.scheduling.localtime import wall_time
 from services.scheduling.visibility import is_admin_of
 
 if TYPE_CHECKING:
+    from schema.packages.types import StudentPackage
     from schema.series.types import LessonSeries
 
 SchedulingErrorCodeEnum = strawberry.enum(
@@ -365,6 +366,25 @@ class Booking(Node):
         from schema.series.types import series_of
 
         return await series_of(info, self.model.series_id)
+
+    @strawberry.field(description="The package whose credit pays for the lesson, if one does.")
+    async def student_package(
+        self, info: Info
+    ) -> Annotated[StudentPackage, strawberry.lazy("schema.packages.types")] | None:
+        from schema.packages.types import student_package_of
+
+        return await student_package_of(info, self.model.student_package_id)
+
+    @strawberry.field(description="True when a lesson credit pays for the lesson.")
+    def paid_with_credit(self) -> bool:
+        return self.model.student_package_id is not None
+
+    @strawberry.field(
+        description="Until when a booking held for its deposit waits for payment (null when "
+        "nothing is due); unpaid by then, it is cancelled."
+    )
+    def payment_due_at(self) -> datetime | None:
+        return self.model.payment_due_at
 
     @strawberry.field(description="When it was booked.")
     def created_at(self) -> datetime:

@@ -37,6 +37,10 @@ class SchedulingErrorCode(StrEnum):
     OFFER_TAKEN = "OFFER_TAKEN"
     OFFER_EXPIRED = "OFFER_EXPIRED"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    # Paying for the lesson (credits and deposits, services/packages, services/payments)
+    NO_CREDITS = "NO_CREDITS"
+    PACKAGE_NOT_USABLE = "PACKAGE_NOT_USABLE"
+    DEPOSIT_UNPAID = "DEPOSIT_UNPAID"
     # Lesson start code
     NO_PHONE = "NO_PHONE"
     CODE_INVALID = "CODE_INVALID"

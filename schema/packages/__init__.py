@@ -1,0 +1,1 @@
+"""Packages: the catalogue, promo codes, student packages, credits and accounts."""
