@@ -9,3 +9,4 @@ happened to import.
 from __future__ import annotations
 
 import services.community.reputation  # noqa: F401  (badges for milestones)
+from services.payments import invoices, refunds  # noqa: F401  (auto-invoices; credits, deposits)

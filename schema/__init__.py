@@ -21,6 +21,8 @@ from schema.accounts.queries import AccountQuery
 from schema.assignments.mutations import AssignmentMutation
 from schema.assignments.queries import AssignmentQuery, AssignmentSubscription
 from schema.audit.queries import AuditQuery
+from schema.billing.mutations import BillingMutation
+from schema.billing.queries import BillingQuery
 from schema.calendar.mutations import CalendarMutation
 from schema.calendar.queries import CalendarQuery
 from schema.common.errors import ErrorPolicy, ExecutionMarker
@@ -92,6 +94,7 @@ Query = merge_types(
         ProgressQuery,
         CalendarQuery,
         TheoryQuery,
+        BillingQuery,
     ),
 )
 Mutation = merge_types(
@@ -107,6 +110,7 @@ Mutation = merge_types(
         ProgressMutation,
         CalendarMutation,
         TheoryMutation,
+        BillingMutation,
     ),
 )
 Subscription = merge_types(
