@@ -145,20 +145,22 @@ async def test_a_failed_invoice_gives_its_number_back(
     bad = {"input": {**good["input"], "discountMinor": 999999}}
     actor = await factory.actor()
 
+    async def number_then_fail() -> None:
+        async with unit_of_work(state.db, state.hub, state.deps) as uow:
+            invoice = await invoices.create_invoice(
+                uow,
+                actor,
+                invoices.InvoiceRequest(
+                    student_id=world.student.id, items=[invoices.ItemRequest("Lesson", 1, 4000)]
+                ),
+            )
+            assert invoice.number >= 1
+            raise RuntimeError("the request failed after numbering")
+
     async def rolled_back() -> None:
         """An invoice whose transaction fails after it took its number."""
         with pytest.raises(RuntimeError):
-            async with unit_of_work(state.db, state.hub, state.deps) as uow:
-                invoice = await invoices.create_invoice(
-                    uow,
-                    actor,
-                    invoices.InvoiceRequest(
-                        student_id=world.student.id,
-                        items=[invoices.ItemRequest("Lesson", 1, 4000)],
-                    ),
-                )
-                assert invoice.number >= 1
-                raise RuntimeError("the request failed after numbering")
+            await number_then_fail()
 
     # When good invoices, refused ones and rolled-back ones are created at once
     results = await asyncio.gather(

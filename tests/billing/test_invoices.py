@@ -58,7 +58,7 @@ async def test_amounts_and_tax_add_up_to_the_penny(
         gql, token, world.student, discountMinor=1001, dueOn="2030-01-31", notes="Thanks"
     )
 
-    # 3 × 33.33 + 0.01 = 100.00; less 10.01 = 89.99; 20 % of it is 17.998 → 18.00
+    # 3 x 33.33 + 0.01 = 100.00; less 10.01 = 89.99; 20 % of it is 17.998 → 18.00
     assert invoice["subtotalMinor"] == 10000
     assert invoice["discountMinor"] == 1001
     assert invoice["taxRateBps"] == 2000
@@ -79,7 +79,7 @@ async def test_amounts_and_tax_add_up_to_the_penny(
         (2, 1, 1, 1),
     ]
 
-    # 17.5 %: 89.99 × 0.175 = 15.74825 → 15.75
+    # 17.5 %: 89.99 x 0.175 = 15.74825 → 15.75
     await set_tax_rate(state, world.school.id, 1750)
     other = await create(gql, token, world.student, discountMinor=1001, issue=True)
     assert (other["taxMinor"], other["totalMinor"], other["number"]) == (1575, 10574, 2)
