@@ -8,10 +8,11 @@ from typing import Any
 
 from sqlalchemy import select, text
 
-from models.events import AuditEntry
+from models.events import AuditEntry, OutboxEvent
 from resolvers.context import AppState
 from services.packages import ledger
 from services.uow import unit_of_work
+from subscriptions.envelope import user_key
 from tests.billing.helpers import (
     REFUND,
     REFUNDS,
@@ -34,6 +35,19 @@ async def balance(state: AppState, student_id: object) -> int:
         return await ledger.balance(uow, student_id, at=datetime.now(UTC))  # type: ignore[arg-type]
 
 
+async def account_events(state: AppState, payment_id: Any) -> list[OutboxEvent]:
+    async with state.db.session() as session:
+        rows = await session.scalars(
+            select(OutboxEvent)
+            .where(
+                OutboxEvent.event_type == ledger.ACCOUNT_CHANGED,
+                OutboxEvent.entity_id == payment_id,
+            )
+            .order_by(OutboxEvent.id)
+        )
+        return list(rows)
+
+
 async def test_a_full_refund_of_a_package_takes_its_unused_credits(
     gql: GraphQLClient, factory: Factory, world: SchoolWorld, state: AppState
 ) -> None:
@@ -42,6 +56,7 @@ async def test_a_full_refund_of_a_package_takes_its_unused_credits(
     assert paid.student_package is not None
     assert await balance(state, world.student.id) == 5
     token = await gql.login(world.admin.email)
+    before_refund = await account_events(state, paid.payment.id)
 
     # When the admin refunds it in full (no amount: the rest)
     data = await gql.data(REFUND, refund_input(paid.payment.id), token=token)
@@ -77,6 +92,11 @@ async def test_a_full_refund_of_a_package_takes_its_unused_credits(
         ).all()
     assert len(audit) == 1
     assert (audit[0].after or {})["refund_minor"] == 20000
+
+    # And the student's account feed is told (myAccountChanged)
+    after_refund = await account_events(state, payment.id)
+    assert len(after_refund) == len(before_refund) + 1
+    assert user_key(world.student.id) in after_refund[-1].channel_keys
 
     # And a second refund is refused: nothing is left
     again = await gql.data(REFUND, refund_input(paid.payment.id), token=token)
