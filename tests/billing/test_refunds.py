@@ -162,6 +162,13 @@ async def test_a_partial_refund_revokes_the_credits_asked_for_and_the_rest_takes
     theirs = await gql.data(REFUNDS, {"paymentId": gid("Payment", paid.payment.id)}, token=other)
     assert theirs["refunds"] == []
 
+    # node(id:) authorises like the list
+    refund_id = rest["refundPayment"]["refund"]["id"]
+    node = "query N($id: ID!) { node(id: $id) { ... on Refund { amountMinor } } }"
+    assert (await gql.data(node, {"id": refund_id}, token=token))["node"] == {"amountMinor": 10000}
+    assert (await gql.data(node, {"id": refund_id}, token=student))["node"] is not None
+    assert (await gql.data(node, {"id": refund_id}, token=other))["node"] is None
+
 
 async def test_only_finance_admins_of_the_payments_school_may_refund(
     gql: GraphQLClient,
