@@ -8,6 +8,11 @@ happened to import.
 
 from __future__ import annotations
 
-import services.community.reputation
-import services.packages.booking_credits
-import services.payments.deposits  # noqa: F401  (deposits hold bookings; after the credits)
+# The order is the order listeners run in: a booking's credit is drawn before the
+# deposit listener asks whether a credit paid for it. Each module registers itself
+# with another domain's hooks when imported.
+from services.community import reputation
+from services.packages import booking_credits
+from services.payments import deposits, invoices, refunds
+
+LISTENERS = (reputation, booking_credits, deposits, invoices, refunds)

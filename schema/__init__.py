@@ -21,6 +21,8 @@ from schema.accounts.queries import AccountQuery
 from schema.assignments.mutations import AssignmentMutation
 from schema.assignments.queries import AssignmentQuery, AssignmentSubscription
 from schema.audit.queries import AuditQuery
+from schema.billing.mutations import BillingMutation
+from schema.billing.queries import BillingQuery
 from schema.calendar.mutations import CalendarMutation
 from schema.calendar.queries import CalendarQuery
 from schema.common.errors import ErrorPolicy, ExecutionMarker
@@ -95,6 +97,7 @@ Query = merge_types(
         CalendarQuery,
         TheoryQuery,
         PackageQuery,
+        BillingQuery,
     ),
 )
 Mutation = merge_types(
@@ -111,6 +114,7 @@ Mutation = merge_types(
         CalendarMutation,
         TheoryMutation,
         PackageMutation,
+        BillingMutation,
     ),
 )
 Subscription = merge_types(

@@ -27,6 +27,10 @@ from models.scheduling import Booking, BookingChange, LessonType
 from models.schools import School
 from services.actor import Actor
 from services.errors import DomainError
+
+# Imported first so its listener is registered first: a booking's credit is drawn
+# before this module's listener asks whether a credit paid for it.
+from services.packages import booking_credits  # noqa: F401
 from services.payments import core
 from services.payments import hooks as payment_hooks
 from services.scheduling import hooks, offers

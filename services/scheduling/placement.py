@@ -6,10 +6,10 @@ booking horizon and on its slot grid; then, under the instructor's profile row l
 (which serialises this instructor's bookings, so the weekly cap cannot be overrun by
 concurrent requests) and the student's advisory lock (which queues one student's
 concurrent bookings instead of letting them deadlock in the exclusion check), the pair's
-assignment is current (held ``FOR SHARE`` so it cannot end mid-booking), the lesson lies inside working hours unless an admin overrides, and
-the week's booked minutes stay within the cap. Overlaps — the instructor's, buffer
-included, and the student's — are left to the exclusion constraints: a violation
-becomes ``SLOT_UNAVAILABLE``.
+assignment is current (held ``FOR SHARE`` so it cannot end mid-booking), the lesson lies
+inside working hours unless an admin overrides, and the week's booked minutes stay
+within the cap. Overlaps — the instructor's, buffer included, and the student's — are
+left to the exclusion constraints: a violation becomes ``SLOT_UNAVAILABLE``.
 """
 
 from __future__ import annotations
