@@ -29,6 +29,8 @@ from schema.common.node import Node, resolve_node
 from schema.common.permissions import IsAuthenticated
 from schema.community.mutations import CommunityMutation
 from schema.community.queries import CommunityQuery, CommunitySubscription
+from schema.earnings.mutations import EarningsMutation
+from schema.earnings.queries import EarningsQuery
 from schema.feedback.mutations import FeedbackMutation
 from schema.feedback.queries import FeedbackQuery
 from schema.progress.mutations import ProgressMutation
@@ -92,6 +94,7 @@ Query = merge_types(
         ProgressQuery,
         CalendarQuery,
         TheoryQuery,
+        EarningsQuery,
     ),
 )
 Mutation = merge_types(
@@ -107,6 +110,7 @@ Mutation = merge_types(
         ProgressMutation,
         CalendarMutation,
         TheoryMutation,
+        EarningsMutation,
     ),
 )
 Subscription = merge_types(

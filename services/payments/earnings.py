@@ -214,7 +214,7 @@ def _drawn() -> ColumnElement[bool]:
     return and_(CreditEntry.booking_id == Booking.id, CreditEntry.reason == "booking")
 
 
-def refunds_per_booking(school_id: uuid.UUID) -> Select[Any]:
+def refunds_per_booking(school_id: uuid.UUID) -> Select[uuid.UUID | None, int]:
     """Σ succeeded refunds on each booking's lesson and deposit payments (one school's)."""
     return (
         select(Payment.booking_id, func.sum(Refund.amount_minor).label("refunded"))
