@@ -70,7 +70,7 @@ FEE = 3149
 NET = GROSS - REFUNDS - FEE  # 22,040
 
 
-async def _booking(
+async def past_lesson(
     state: AppState,
     diary: Diary,
     starts_at: datetime,
@@ -103,7 +103,7 @@ async def _booking(
     return booking
 
 
-async def _package(
+async def bought_package(
     state: AppState, diary: Diary, student: User, *, lessons: int, price: int
 ) -> uuid.UUID:
     """A bought package: a pending_payment row, then ``ledger.grant``."""
@@ -150,7 +150,7 @@ def _uow(state: AppState):  # type: ignore[no-untyped-def]
     return unit_of_work(state.db, state.hub, state.deps)
 
 
-async def _credit_lesson(
+async def credit_lesson(
     state: AppState,
     diary: Diary,
     starts_at: datetime,
@@ -159,7 +159,7 @@ async def _credit_lesson(
     student: User,
     instructor: User,
 ) -> Booking:
-    booking = await _booking(
+    booking = await past_lesson(
         state,
         diary,
         starts_at,
@@ -242,8 +242,8 @@ async def build_month(state: AppState, factory: Factory, diary: Diary) -> Month:
     me, other = world.instructor, world.other_instructor
     student, second = world.student, world.other_student
     month = Month(diary, me)
-    package_a = await _package(state, diary, student, lessons=3, price=10000)
-    package_b = await _package(state, diary, second, lessons=5, price=12346)
+    package_a = await bought_package(state, diary, student, lessons=3, price=10000)
+    package_b = await bought_package(state, diary, second, lessons=5, price=12346)
 
     # Credit lessons. 00:30 on 1 October (BST) is 23:30 UTC on 30 September: inside.
     for starts_at, package, who in (
@@ -253,7 +253,7 @@ async def build_month(state: AppState, factory: Factory, diary: Diary) -> Month:
         (local(date(2025, 10, 20), 10), package_b, second),
         (local(date(2025, 10, 27), 10), package_b, second),  # GMT from the 26th
     ):
-        booking = await _credit_lesson(state, diary, starts_at, package, student=who, instructor=me)
+        booking = await credit_lesson(state, diary, starts_at, package, student=who, instructor=me)
         month.counted.append(booking.id)
         month.credit_bookings.append(booking.id)
 
@@ -263,7 +263,7 @@ async def build_month(state: AppState, factory: Factory, diary: Diary) -> Month:
         (local(date(2025, 10, 15), 10), 3500),
         (local(date(2025, 10, 31), 23), 4250),
     ):
-        booking = await _booking(
+        booking = await past_lesson(
             state, diary, starts_at, status="completed", student=student, instructor=me, price=price
         )
         month.counted.append(booking.id)
@@ -282,7 +282,7 @@ async def build_month(state: AppState, factory: Factory, diary: Diary) -> Month:
         (local(date(2025, 11, 1), 0, 30), "completed", me),  # 00:30 UTC, GMT: November
         (local(date(2025, 10, 9), 10), "completed", other),  # someone else's lesson
     ):
-        booking = await _booking(
+        booking = await past_lesson(
             state, diary, starts_at, status=status, student=second, instructor=instructor
         )
         month.not_counted.append(booking.id)
