@@ -187,9 +187,7 @@ async def mark_payout_paid(
     return payout
 
 
-def list_query(
-    actor: Actor, *, instructor_id: uuid.UUID | None, status: str | None
-) -> Select[Any]:
+def list_query(actor: Actor, *, instructor_id: uuid.UUID | None, status: str | None) -> Select[Any]:
     stmt = select(Payout).where(visible_payouts(actor))
     if instructor_id is not None:
         stmt = stmt.where(Payout.instructor_id == instructor_id)
