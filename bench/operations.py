@@ -893,7 +893,7 @@ def _fill_earnings_month(api: Api) -> Sequence[Mapping[str, Any]]:
                         "lesson_duration_minutes, lessons_total, lessons_remaining, "
                         "amount_paid_minor, currency, status, purchased_at, expires_at) "
                         "VALUES ($1, $2, $3, 'Bench 10 lessons', $4, $5, $5, $6, $7, 'active', "
-                        "$8, $8 + interval '365 days') RETURNING id",
+                        "$8, $9) RETURNING id",
                         school["id"],
                         student,
                         catalogue,
@@ -902,6 +902,7 @@ def _fill_earnings_month(api: Api) -> Sequence[Mapping[str, Any]]:
                         EARNINGS_PACKAGE_PRICE,
                         school["currency"],
                         lower - timedelta(days=7),
+                        lower + timedelta(days=358),
                     )
                     await db.execute(
                         "INSERT INTO credit_entries (school_id, student_id, student_package_id, "
