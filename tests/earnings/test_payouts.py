@@ -247,3 +247,31 @@ async def test_who_may_see_and_make_payouts(
     assert [e["code"] for e in body["markPayoutPaid"]["errors"]] == ["NOT_FOUND"]
     body = await gql.data(CREATE, payout_input(month, "2025-09-01", "2025-09-30"), token=outsider)
     assert [e["code"] for e in body["createPayout"]["errors"]] == ["NOT_FOUND"]
+
+
+async def test_concurrent_mark_paid_requests_pay_once(
+    gql: GraphQLClient, factory: Factory, state: AppState
+) -> None:
+    # Given October's pending payout
+    month = await _month(state, factory)
+    token = await gql.login(month.diary.world.admin.email)
+    payout = (await gql.data(CREATE, payout_input(month), token=token))["createPayout"]["payout"]
+
+    # When ten requests with different references mark it paid at once
+    results = await asyncio.gather(
+        *(
+            gql.data(
+                MARK_PAID, {"input": {"payoutId": payout["id"], "reference": f"R{n}"}}, token=token
+            )
+            for n in range(10)
+        )
+    )
+
+    # Then one wins, the others are told it is already paid, and it was audited once
+    codes = sorted(e["code"] for r in results for e in r["markPayoutPaid"]["errors"])
+    assert codes == ["INVALID_STATUS"] * 9
+    async with state.db.session() as session:
+        paid = await session.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "payout.paid")
+        )
+    assert paid == 1
