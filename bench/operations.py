@@ -7,7 +7,7 @@ several that the load tool rotates through), which demo user runs it, and option
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -26,6 +26,11 @@ class Api(Protocol):
         self, document: str, variables: Mapping[str, Any] | None = None, *, as_user: str | None
     ) -> dict[str, Any]:
         """Run a document and return the response body; raise on any GraphQL error."""
+        ...
+
+    def database(self, work: Callable[[Any], Awaitable[Any]]) -> Any:
+        """Run ``work(asyncpg connection)`` in one transaction on the server's database, for
+        data no mutation may create (lessons completed in the past)."""
         ...
 
 
@@ -756,5 +761,269 @@ OPERATIONS = (
         user=THEORY_HISTORY_STUDENT,
         prepare=_prepare_history,
         check=_check_history,
+    ),
+)
+
+
+# --- earnings -------------------------------------------------------------------------------
+
+EARNINGS_MONTH = """
+query EarningsMonth($instructorId: ID!, $start: Date!, $end: Date!) {
+  instructorEarnings(instructorId: $instructorId, periodStart: $start, periodEnd: $end) {
+    instructor { id fullName }
+    periodStart periodEnd currency
+    lessonsCompleted packageLessons payAsYouGoLessons
+    grossMinor packageMinor payAsYouGoMinor refundsMinor platformFeeMinor netMinor
+    payoutStatus payout { id status }
+    lessons(first: 100) {
+      edges {
+        node {
+          startsAt valueMinor source refundedMinor
+          booking { id student { id fullName } }
+        }
+      }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}
+"""
+
+EARNINGS_LESSONS = 120  # six hour-long lessons a weekday for a month of 20 weekdays
+EARNINGS_PACKAGE_CREDITS = 10  # half the lessons on 10-credit packages, half pay-as-you-go
+EARNINGS_PACKAGE_PRICE = 35_001  # does not divide by 10: credits worth 3501, then 3500
+EARNINGS_REFUND = 1_000  # refunded on every fifth pay-as-you-go lesson's cash payment
+
+
+def _pk(global_id: str) -> str:
+    """The primary key inside a Relay global ID (``base64url("Type:uuid")``)."""
+    import base64
+
+    raw = base64.urlsafe_b64decode(global_id + "=" * (-len(global_id) % 4)).decode()
+    return raw.split(":", 1)[1]
+
+
+def earnings_month() -> tuple[Any, Any]:
+    """The month measured: the calendar month two years before this one (past any demo data)."""
+    from datetime import date
+
+    today = datetime.now(UTC).date()
+    start = date(today.year - 2, today.month, 1)
+    following = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    return start, following - timedelta(days=1)
+
+
+def _fill_earnings_month(api: Api) -> Sequence[Mapping[str, Any]]:
+    """A busy month for the busy instructor: 120 completed lessons, half paid with credits of
+    6 ten-lesson packages (the ledger's draws, values shared out as ``services.money.share``
+    does), half pay-as-you-go paid in cash, every fifth of those partly refunded.
+
+    Lessons completed in the past cannot be made through the API (every mutation refuses a
+    time in the past), so this writes them straight into the server's database, as the
+    tests do; it is idempotent (a second run finds the month filled)."""
+    from zoneinfo import ZoneInfo
+
+    ids = scheduling_ids(api)
+    instructor = ids["people"][BUSY_INSTRUCTOR]
+    students = [
+        _pk(person["id"])
+        for person in ids["people"].values()
+        if person["role"] == "STUDENT"
+        and any(a["instructor"]["email"] == BUSY_INSTRUCTOR for a in person["assignments"])
+    ]
+    lesson_type = _pk(ids["lesson_types"]["Standard lesson"])
+    instructor_pk = _pk(instructor["id"])
+    first_day, last_day = earnings_month()
+
+    async def fill(db: Any) -> None:
+        import uuid
+
+        school = await db.fetchrow(
+            "SELECT s.id, s.time_zone, s.currency, lt.price_minor, lt.duration_minutes "
+            "FROM lesson_types lt JOIN schools s ON s.id = lt.school_id WHERE lt.id = $1",
+            uuid.UUID(lesson_type),
+        )
+        zone = ZoneInfo(school["time_zone"])
+        lower = datetime.combine(first_day, datetime.min.time(), zone)
+        upper = datetime.combine(last_day + timedelta(days=1), datetime.min.time(), zone)
+        done = await db.fetchval(
+            "SELECT count(*) FROM bookings WHERE instructor_id = $1 AND status = 'completed' "
+            "AND starts_at >= $2 AND starts_at < $3",
+            uuid.UUID(instructor_pk),
+            lower,
+            upper,
+        )
+        if done >= EARNINGS_LESSONS:
+            return
+        weekdays = [
+            first_day + timedelta(days=n)
+            for n in range((last_day - first_day).days + 1)
+            if (first_day + timedelta(days=n)).weekday() < 5
+        ]
+        starts = [
+            datetime.combine(day, datetime.min.time(), zone).replace(hour=9)
+            + timedelta(minutes=75 * n)
+            for day in weekdays
+            for n in range(6)
+        ][:EARNINGS_LESSONS]
+        length = timedelta(minutes=school["duration_minutes"])
+        catalogue = await db.fetchval(
+            "INSERT INTO lesson_packages (school_id, name, lessons_count, "
+            "lesson_duration_minutes, price_minor, currency, validity_days) "
+            "VALUES ($1, 'Bench 10 lessons', $2, $3, $4, $5, 365) RETURNING id",
+            school["id"],
+            EARNINGS_PACKAGE_CREDITS,
+            school["duration_minutes"],
+            EARNINGS_PACKAGE_PRICE,
+            school["currency"],
+        )
+        packages: list[tuple[Any, Any]] = []  # (package id, student id)
+        credits_used: dict[Any, int] = {}
+        payg = 0
+        for n, starts_at in enumerate(starts):
+            student = uuid.UUID(students[n % len(students)])
+            on_credit = n % 2 == 0
+            package = None
+            if on_credit:
+                held = [p for p, s in packages if s == student and credits_used[p] < 10]
+                if held:
+                    package = held[0]
+                else:
+                    package = await db.fetchval(
+                        "INSERT INTO student_packages (school_id, student_id, package_id, name, "
+                        "lesson_duration_minutes, lessons_total, lessons_remaining, "
+                        "amount_paid_minor, currency, status, purchased_at, expires_at) "
+                        "VALUES ($1, $2, $3, 'Bench 10 lessons', $4, $5, $5, $6, $7, 'active', "
+                        "$8, $9) RETURNING id",
+                        school["id"],
+                        student,
+                        catalogue,
+                        school["duration_minutes"],
+                        EARNINGS_PACKAGE_CREDITS,
+                        EARNINGS_PACKAGE_PRICE,
+                        school["currency"],
+                        lower - timedelta(days=7),
+                        lower + timedelta(days=358),
+                    )
+                    await db.execute(
+                        "INSERT INTO credit_entries (school_id, student_id, student_package_id, "
+                        "delta, balance_after, value_minor, reason) "
+                        "VALUES ($1, $2, $3, $4, $4, 0, 'purchase')",
+                        school["id"],
+                        student,
+                        package,
+                        EARNINGS_PACKAGE_CREDITS,
+                    )
+                    packages.append((package, student))
+                    credits_used[package] = 0
+            booking = await db.fetchval(
+                "INSERT INTO bookings (school_id, student_id, instructor_id, lesson_type_id, "
+                "starts_at, ends_at, blocked_until, status, price_minor, currency, "
+                "confirmed_at, started_at, completed_at, student_package_id) "
+                "VALUES ($1, $2, $3, $4, $5, $6, $6, 'completed', $7, $8, $5, $5, $6, $9) "
+                "RETURNING id",
+                school["id"],
+                student,
+                uuid.UUID(instructor_pk),
+                uuid.UUID(lesson_type),
+                starts_at,
+                starts_at + length,
+                school["price_minor"],
+                school["currency"],
+                package,
+            )
+            if package is not None:
+                index = credits_used[package]
+                base, remainder = divmod(EARNINGS_PACKAGE_PRICE, EARNINGS_PACKAGE_CREDITS)
+                credits_used[package] = index + 1
+                remaining = EARNINGS_PACKAGE_CREDITS - index - 1
+                await db.execute(
+                    "INSERT INTO credit_entries (school_id, student_id, student_package_id, "
+                    "booking_id, delta, balance_after, value_minor, reason) "
+                    "VALUES ($1, $2, $3, $4, -1, $5, $6, 'booking')",
+                    school["id"],
+                    student,
+                    package,
+                    booking,
+                    remaining,
+                    base + (1 if index < remainder else 0),
+                )
+                await db.execute(
+                    "UPDATE student_packages SET lessons_remaining = $2, "
+                    "status = CASE WHEN $2 = 0 THEN 'exhausted' ELSE status END WHERE id = $1",
+                    package,
+                    remaining,
+                )
+                continue
+            refunded = EARNINGS_REFUND if payg % 5 == 0 else 0
+            payg += 1
+            payment = await db.fetchval(
+                "INSERT INTO payments (school_id, student_id, kind, method, status, amount_minor, "
+                "refunded_minor, currency, description, provider, booking_id, succeeded_at) "
+                "VALUES ($1, $2, 'lesson', 'cash', $3, $4, $5, $6, 'Lesson', 'cash', $7, $8) "
+                "RETURNING id",
+                school["id"],
+                student,
+                "partially_refunded" if refunded else "succeeded",
+                school["price_minor"],
+                refunded,
+                school["currency"],
+                booking,
+                starts_at,
+            )
+            if refunded:
+                await db.execute(
+                    "INSERT INTO refunds (school_id, payment_id, amount_minor, currency, reason) "
+                    "VALUES ($1, $2, $3, $4, 'Bench: lesson cut short')",
+                    school["id"],
+                    payment,
+                    refunded,
+                    school["currency"],
+                )
+
+    api.database(fill)
+    return (
+        {
+            "instructorId": instructor["id"],
+            "start": first_day.isoformat(),
+            "end": last_day.isoformat(),
+        },
+    )
+
+
+def _check_earnings(body: dict[str, Any]) -> str | None:
+    earned = body["data"]["instructorEarnings"]
+    if earned["lessonsCompleted"] != EARNINGS_LESSONS:
+        return f"expected {EARNINGS_LESSONS} completed lessons, got {earned['lessonsCompleted']}"
+    if earned["packageLessons"] != EARNINGS_LESSONS // 2:
+        return f"expected half the lessons on credits, got {earned['packageLessons']}"
+    values = sum(edge["node"]["valueMinor"] for edge in earned["lessons"]["edges"])
+    if len(earned["lessons"]["edges"]) != 100 or not earned["lessons"]["pageInfo"]["hasNextPage"]:
+        return "expected a full first page of 100 lessons"
+    if (
+        earned["grossMinor"] - earned["refundsMinor"] - earned["platformFeeMinor"]
+        != earned["netMinor"]
+    ):
+        return f"the figures do not add up: {earned}"
+    if values > earned["grossMinor"]:
+        return "the first page is worth more than the month"
+    return None
+
+
+OPERATIONS = (
+    *OPERATIONS,
+    Operation(
+        name="earnings_month",
+        description=(
+            f"`instructorEarnings` of a month with {EARNINGS_LESSONS} completed lessons (half on "
+            "package credits, half pay-as-you-go, some refunded) with the first 100 lessons, "
+            f"as {BUSY_INSTRUCTOR}"
+        ),
+        document=EARNINGS_MONTH,
+        user=BUSY_INSTRUCTOR,
+        prepare=_fill_earnings_month,
+        check=_check_earnings,
+        tags=("earnings",),
+        notes="the month's lessons are written straight into the database by the prepare step "
+        "(completed lessons in the past cannot be made through the API)",
     ),
 )

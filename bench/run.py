@@ -28,7 +28,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -326,9 +326,30 @@ def stop_server(server: Server) -> None:
 
 
 class Api:
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, data_dir: Path | None = None) -> None:
         self.url = f"{base_url}/graphql"
         self.tokens: dict[str, str] = {}
+        self.data_dir = data_dir
+
+    def database(self, work: Callable[[Any], Awaitable[Any]]) -> Any:
+        """Run ``work(connection)`` on an asyncpg connection to the server's embedded
+        PostgreSQL, in one transaction: for data no mutation may create (lessons completed
+        in the past). Prefer the API everywhere else."""
+        if self.data_dir is None:
+            raise RuntimeError("this Api was made without the server's data directory")
+        pgdata = (self.data_dir / "postgres").resolve()
+
+        async def connect_and_run() -> Any:
+            import asyncpg
+
+            connection = await asyncpg.connect(host=str(pgdata), user="postgres", database="clutch")
+            try:
+                async with connection.transaction():
+                    return await work(connection)
+            finally:
+                await connection.close()
+
+        return asyncio.run(connect_and_run())
 
     def post(self, body: Mapping[str, Any], token: str | None = None) -> dict[str, Any]:
         headers = {
@@ -795,7 +816,7 @@ def main(argv: list[str] | None = None) -> int:
     keep = args.keep_data
     try:
         with running_server(work_dir) as server:
-            api = Api(server.url)
+            api = Api(server.url, server.data_dir)
             for index, operation in enumerate(args.selected, 1):
                 say(f"[{index}/{len(args.selected)}] {operation.name}: {operation.description}")
                 result = measure(operation, server, api, args, work_dir)

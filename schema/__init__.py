@@ -31,6 +31,8 @@ from schema.common.node import Node, resolve_node
 from schema.common.permissions import IsAuthenticated
 from schema.community.mutations import CommunityMutation
 from schema.community.queries import CommunityQuery, CommunitySubscription
+from schema.earnings.mutations import EarningsMutation
+from schema.earnings.queries import EarningsQuery
 from schema.feedback.mutations import FeedbackMutation
 from schema.feedback.queries import FeedbackQuery
 from schema.packages.mutations import PackageMutation
@@ -98,6 +100,7 @@ Query = merge_types(
         TheoryQuery,
         PackageQuery,
         BillingQuery,
+        EarningsQuery,
     ),
 )
 Mutation = merge_types(
@@ -115,6 +118,7 @@ Mutation = merge_types(
         TheoryMutation,
         PackageMutation,
         BillingMutation,
+        EarningsMutation,
     ),
 )
 Subscription = merge_types(
