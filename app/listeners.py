@@ -8,4 +8,5 @@ happened to import.
 
 from __future__ import annotations
 
-import services.community.reputation  # noqa: F401  (badges for milestones)
+import services.community.reputation
+import services.payments.purchase  # noqa: F401  (packages activate on payment, cancel on failure)

@@ -31,6 +31,8 @@ from schema.community.mutations import CommunityMutation
 from schema.community.queries import CommunityQuery, CommunitySubscription
 from schema.feedback.mutations import FeedbackMutation
 from schema.feedback.queries import FeedbackQuery
+from schema.payments.mutations import PaymentMutation
+from schema.payments.queries import PaymentQuery
 from schema.progress.mutations import ProgressMutation
 from schema.progress.queries import ProgressQuery
 from schema.scheduling.mutations import SchedulingMutation
@@ -92,6 +94,7 @@ Query = merge_types(
         ProgressQuery,
         CalendarQuery,
         TheoryQuery,
+        PaymentQuery,
     ),
 )
 Mutation = merge_types(
@@ -107,6 +110,7 @@ Mutation = merge_types(
         ProgressMutation,
         CalendarMutation,
         TheoryMutation,
+        PaymentMutation,
     ),
 )
 Subscription = merge_types(

@@ -18,7 +18,6 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select
 
@@ -126,13 +125,3 @@ async def record_bank_deposit(uow: UnitOfWork, actor: Actor, line: DepositLine) 
         },
     )
     return Recorded(deposit, payment)
-
-
-def visible_deposits(actor: Actor, status: str | None) -> Any:
-    actor.require(Scope.FINANCES_MANAGE)
-    stmt = select(BankDeposit)
-    if not actor.is_platform_admin:
-        stmt = stmt.where(BankDeposit.school_id == actor.school_id)
-    if status is not None:
-        stmt = stmt.where(BankDeposit.status == status)
-    return stmt
