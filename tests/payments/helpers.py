@@ -98,8 +98,8 @@ async def make_promo(
     school: Any,
     code: str,
     *,
-    packages: list[Any] = (),
-    **fields: Any,  # type: ignore[assignment]
+    packages: tuple[Any, ...] = (),
+    **fields: Any,
 ) -> PromoCode:
     values: dict[str, Any] = {
         "school_id": school.id,

@@ -10,7 +10,6 @@ from models.events import AuditEntry
 from models.packages import CreditEntry, StudentPackage
 from models.payments import Payment
 from resolvers.context import AppState
-from services.actor import Role
 from tests.payments.helpers import (
     PURCHASE,
     QUOTE,
@@ -24,7 +23,7 @@ from tests.payments.helpers import (
     student_packages,
     times_used,
 )
-from tests.support import Factory, GraphQLClient, SchoolWorld, gid
+from tests.support import GraphQLClient, SchoolWorld, gid
 
 
 async def test_a_student_buys_a_package_by_card_and_gets_its_credits(
@@ -40,7 +39,7 @@ async def test_a_student_buys_a_package_by_card_and_gets_its_credits(
         PURCHASE, purchase_input(package, promoCode="welcome10", idempotencyKey="k1"), token=token
     )
 
-    # Then £400 − £40 − £36 = £324 is charged and the package is active with 10 credits
+    # Then £400 - £40 - £36 = £324 is charged and the package is active with 10 credits
     result = data["purchasePackage"]
     assert result["errors"] == []
     payment = result["payment"]
@@ -118,7 +117,7 @@ async def test_promo_rules_are_typed_errors_and_change_nothing(
         starts_at=now - timedelta(days=9),
     )
     await make_promo(state, world.school, "SOON", starts_at=now + timedelta(days=1))
-    await make_promo(state, world.school, "ONLYOTHER", packages=[other])
+    await make_promo(state, world.school, "ONLYOTHER", packages=(other,))
     await make_promo(state, world.school, "BIGSPEND", min_amount_minor=10000)
     await make_promo(state, world.school, "OFF", is_active=False)
     await make_promo(state, world.school, "GONE", usage_limit=1, times_used=1)
@@ -128,7 +127,8 @@ async def test_promo_rules_are_typed_errors_and_change_nothing(
     for code in ("OLD", "SOON", "ONLYOTHER", "BIGSPEND", "OFF", "GONE", "NOPE"):
         data = await gql.data(PURCHASE, purchase_input(package, promoCode=code), token=token)
         result = data["purchasePackage"]
-        assert result["payment"] is None and result["studentPackageId"] is None
+        assert result["payment"] is None
+        assert result["studentPackageId"] is None
         codes[code] = (result["errors"][0]["code"], result["errors"][0]["field"])
 
     assert codes == {
@@ -153,7 +153,7 @@ async def test_a_declined_card_cancels_the_package_and_gives_the_promo_back(
     token = await gql.login(world.student.email)
 
     data = await gql.data(PURCHASE, purchase_input(package, promoCode="TENNER"), token=token)
-    # 100.02 − 10.00 = 90.02: declined
+    # 100.02 - 10.00 = 90.02: declined
     result = data["purchasePackage"]
 
     assert result["payment"]["status"] == "FAILED"
@@ -176,7 +176,8 @@ async def test_a_free_package_after_discount_has_no_payment_and_is_granted_at_on
         "purchasePackage"
     ]
 
-    assert result["errors"] == [] and result["payment"] is None
+    assert result["errors"] == []
+    assert result["payment"] is None
     held = await get(state, StudentPackage, pk_of(result["studentPackageId"]))
     assert (held.status, held.lessons_remaining, held.amount_paid_minor) == ("active", 1, 0)
     assert await count(state, Payment) == 0
@@ -232,8 +233,9 @@ async def test_who_may_buy_what_and_how(
 
 
 async def test_audience_new_and_existing_students(
-    gql: GraphQLClient, world: SchoolWorld, state: AppState, factory: Factory
+    gql: GraphQLClient, world: SchoolWorld, state: AppState
 ) -> None:
+    # Given a student with no completed lesson yet
     newcomers = await make_package(state, world.school, audience="new_students")
     regulars = await make_package(state, world.school, audience="existing_students")
     token = await gql.login(world.student.email)
@@ -243,4 +245,3 @@ async def test_audience_new_and_existing_students(
 
     assert first["errors"][0]["code"] == "NOT_FOR_YOU"
     assert second["errors"] == []
-    assert Role.STUDENT  # the student has no completed lesson yet
