@@ -55,14 +55,18 @@ class Recorded:
 
 
 def _validate(line: DepositLine) -> None:
-    if not 1 <= len(line.reference.strip()) <= 100:
-        raise DomainError(E.INVALID, "A reference is 1 to 100 characters.", "reference")
+    if not 1 <= len(line.reference.strip()) <= 100 or not line.reference.isprintable():
+        raise DomainError(E.INVALID, "A reference is 1 to 100 printable characters.", "reference")
     if not 1 <= line.amount_minor <= 100_000_000:
         raise DomainError(E.INVALID, "A deposit is for a positive amount.", "amountMinor")
     if not re.fullmatch(r"[A-Z]{3}", line.currency):
         raise DomainError(E.INVALID, "A currency is an ISO 4217 code.", "currency")
-    if line.payer_name is not None and len(line.payer_name) > 200:
-        raise DomainError(E.INVALID, "A payer name is at most 200 characters.", "payerName")
+    if line.payer_name is not None and (
+        len(line.payer_name) > 200 or not line.payer_name.isprintable()
+    ):
+        raise DomainError(
+            E.INVALID, "A payer name is at most 200 printable characters.", "payerName"
+        )
 
 
 async def record_bank_deposit(uow: UnitOfWork, actor: Actor, line: DepositLine) -> Recorded:

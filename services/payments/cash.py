@@ -25,8 +25,8 @@ async def record_cash_payment(
     uow: UnitOfWork, actor: Actor, payment_id: uuid.UUID, note: str | None
 ) -> Payment:
     actor.require(Scope.FINANCES_MANAGE)
-    if note is not None and len(note) > 500:
-        raise DomainError(E.INVALID, "A note is at most 500 characters.", "note")
+    if note is not None and (len(note) > 500 or not note.replace("\n", " ").isprintable()):
+        raise DomainError(E.INVALID, "A note is at most 500 printable characters.", "note")
     payment = await uow.session.scalar(
         select(Payment)
         .where(Payment.id == payment_id)

@@ -19,6 +19,7 @@ A failed payment gives the use back (``release``).
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +34,7 @@ from services.packages.errors import PackageErrorCode as E
 from services.uow import UnitOfWork
 
 FIELD = "promoCode"
+CODE_FORMAT = re.compile(r"[A-Z0-9_-]{3,32}")
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ def discount_for(promo: PromoCode, price_minor: int) -> int:
 
 async def _find(session: AsyncSession, school_id: uuid.UUID, code: str, *, lock: bool) -> PromoCode:
     normalised = normalise(code)
-    if not 1 <= len(normalised) <= 32:
+    if not CODE_FORMAT.fullmatch(normalised):  # no such code can exist (the table's CHECK)
         raise DomainError(E.PROMO_NOT_FOUND, "No such promo code.", FIELD)
     stmt = select(PromoCode).where(PromoCode.school_id == school_id, PromoCode.code == normalised)
     if lock:

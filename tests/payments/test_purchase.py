@@ -245,3 +245,41 @@ async def test_audience_new_and_existing_students(
 
     assert first["errors"][0]["code"] == "NOT_FOR_YOU"
     assert second["errors"] == []
+
+
+async def test_bad_input_is_a_typed_error_never_a_fault(
+    gql: GraphQLClient, world: SchoolWorld, state: AppState
+) -> None:
+    package = await make_package(state, world.school)
+    student = await gql.login(world.student.email)
+    admin = await gql.login(world.admin.email)
+
+    cases = [
+        purchase_input(package, promoCode="BAD\x00CODE"),
+        purchase_input(package, promoCode="x" * 5000),
+        purchase_input(package, idempotencyKey="k" * 101),
+        {"input": {"packageId": "not-an-id", "paymentMethod": "CARD"}},
+        {"input": {"packageId": gid("User", world.student.id), "paymentMethod": "CARD"}},
+    ]
+    codes = []
+    for variables in cases:
+        result = (await gql.data(PURCHASE, variables, token=student))["purchasePackage"]
+        codes.append(result["errors"][0]["code"])
+    deposit = await gql.data(
+        """mutation($input: RecordBankDepositInput!) {
+             recordBankDeposit(input: $input) { deposit { id } errors { code field } }
+           }""",
+        {
+            "input": {
+                "reference": "CL-\x00",
+                "amountMinor": 0,
+                "currency": "GBP",
+                "receivedOn": "2026-01-01",
+            }
+        },
+        token=admin,
+    )
+
+    assert codes == ["PROMO_NOT_FOUND", "PROMO_NOT_FOUND", "INVALID", "NOT_FOUND", "NOT_FOUND"]
+    assert deposit["recordBankDeposit"]["errors"][0]["code"] == "INVALID"
+    assert await count(state, StudentPackage) == 0
