@@ -16,6 +16,7 @@ from app.graphql_http import GraphQLHTTP
 from app.rate_limit import RateLimit
 from app.runtime import Runtime
 from app.settings import Settings, load_settings
+from app.webhooks import stripe_webhook
 from app.websocket import GraphQLWebSocket
 from schema import build_schema
 
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, *, seed_demo: bool = False) -> 
             Route("/graphql", http.endpoint, methods=ALL_METHODS),
             WebSocketRoute("/graphql", websocket),
             Route("/calendar/{token}.ics", calendar_feed, methods=["GET"]),
+            Route("/webhooks/stripe", stripe_webhook, methods=["POST"]),
             Route("/healthz", health),
             Route("/", root),
         ],

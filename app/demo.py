@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.demo_community import seed_community
+from app.demo_payments import seed_payments
 from app.demo_progress import seed_progress_demo
 from app.demo_scheduling import seed_scheduling
 from app.demo_theory import seed_theory
@@ -184,6 +185,7 @@ async def _seed_domains(
 ) -> None:
     """Each capability's demo data, on top of the school, its people and assignments."""
     await seed_scheduling(state, actor, school_id, instructors, students, report, progress)
+    await seed_payments(state, school_id, instructors, students[0], report, progress)
     await seed_community(state, actor, school_id, students[0], instructors[0], report)
     progress("  community ready")
     await seed_progress_demo(state, actor, school_id, report.note, progress)

@@ -76,6 +76,22 @@ def build_deps(settings: Settings) -> Deps:
 
 
 def build_payment_provider(settings: Settings) -> PaymentProvider:
+    """Stripe when configured (its secret key and webhook signing secret required), else
+    the local stand-in (never in production: the settings refuse it)."""
+    if settings.payment_provider == "stripe":
+        from app.settings import ConfigurationError
+        from services.payments.providers.stripe import StripeProvider
+
+        if settings.stripe_api_key is None or settings.payment_webhook_secret is None:
+            raise ConfigurationError(
+                "CLUTCH_PAYMENT_PROVIDER=stripe needs CLUTCH_STRIPE_API_KEY and "
+                "CLUTCH_PAYMENT_WEBHOOK_SECRET."
+            )
+        return StripeProvider(
+            settings.stripe_api_key.get_secret_value(),
+            settings.payment_webhook_secret.get_secret_value(),
+            base_url=settings.stripe_api_base,
+        )
     return LocalProvider(settings.webhook_secret, auto_settle=settings.local_payments_auto_settle)
 
 
@@ -102,6 +118,9 @@ class Runtime:
         return cls(settings=settings, state=state, embedded=embedded)
 
     async def stop(self) -> None:
+        close = getattr(self.state.deps.payments, "aclose", None)
+        if close is not None:
+            await close()
         await self.state.hub.stop()
         await self.state.db.dispose()
         if self.embedded is not None:

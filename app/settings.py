@@ -81,6 +81,10 @@ class Settings(BaseSettings):
     payment_provider: Literal["local", "stripe"] = "local"
     payment_webhook_secret: SecretStr | None = None
     stripe_api_key: SecretStr | None = None
+    # Stripe's API root (a test double or a proxy in front of Stripe may replace it).
+    stripe_api_base: str = "https://api.stripe.com"
+    # Largest webhook body accepted, in bytes.
+    payment_webhook_max_bytes: int = 256 * 1024
     local_payments_auto_settle: bool = True
 
     log_level: str = "INFO"
@@ -100,6 +104,15 @@ class Settings(BaseSettings):
             problems.append("DATABASE_URL must point at a managed PostgreSQL")
         if self.expose_sql_count:
             problems.append("CLUTCH_EXPOSE_SQL_COUNT must be false")
+        if self.payment_provider != "stripe":
+            problems.append("CLUTCH_PAYMENT_PROVIDER must be stripe (the local provider is fake)")
+        if self.stripe_api_key is None or not self.stripe_api_key.get_secret_value():
+            problems.append("CLUTCH_STRIPE_API_KEY must be set")
+        if (
+            self.payment_webhook_secret is None
+            or not self.payment_webhook_secret.get_secret_value()
+        ):
+            problems.append("CLUTCH_PAYMENT_WEBHOOK_SECRET must be set")
         if problems:
             raise ConfigurationError(
                 "Refusing to start in production: " + "; ".join(problems) + "."

@@ -37,6 +37,8 @@ from schema.feedback.mutations import FeedbackMutation
 from schema.feedback.queries import FeedbackQuery
 from schema.packages.mutations import PackageMutation
 from schema.packages.queries import PackageQuery, PackageSubscription
+from schema.payments.mutations import PaymentMutation
+from schema.payments.queries import PaymentQuery
 from schema.progress.mutations import ProgressMutation
 from schema.progress.queries import ProgressQuery
 from schema.scheduling.mutations import SchedulingMutation
@@ -101,6 +103,7 @@ Query = merge_types(
         PackageQuery,
         BillingQuery,
         EarningsQuery,
+        PaymentQuery,
     ),
 )
 Mutation = merge_types(
@@ -119,6 +122,7 @@ Mutation = merge_types(
         PackageMutation,
         BillingMutation,
         EarningsMutation,
+        PaymentMutation,
     ),
 )
 Subscription = merge_types(

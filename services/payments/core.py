@@ -31,7 +31,7 @@ from services.errors import DomainError
 from services.packages.ledger import emit_account_changed
 from services.payments import hooks
 from services.payments.errors import PaymentErrorCode as E
-from services.payments.providers.base import ProviderError
+from services.payments.providers.base import Charge, ProviderError
 from services.uow import UnitOfWork
 
 # Crockford's base32 without I, L, O, U: a reference a person can read out and type.
@@ -64,6 +64,15 @@ class PaymentRequest:
 
 async def create_payment(uow: UnitOfWork, actor: Actor | None, request: PaymentRequest) -> Payment:
     """Create a payment and, for card and cash, take it as far as it goes now."""
+    payment, _ = await start_payment(uow, actor, request)
+    return payment
+
+
+async def start_payment(
+    uow: UnitOfWork, actor: Actor | None, request: PaymentRequest
+) -> tuple[Payment, Charge | None]:
+    """``create_payment``, also returning the provider's charge of a card payment (whose
+    ``client_secret`` the client confirms the card with)."""
     if request.amount_minor < 1:
         raise DomainError(E.INVALID, "A payment is for a positive amount.", "amountMinor")
     provider_name = {"card": uow.deps.payments.name, "bank": "bank", "cash": "cash"}[request.method]
@@ -96,14 +105,15 @@ async def create_payment(uow: UnitOfWork, actor: Actor | None, request: PaymentR
         after=_snapshot(payment),
     )
     _announce(uow, payment)
+    charge = None
     if request.method == "cash":
         await settle(uow, payment, actor)
     elif request.method == "card":
-        await _charge(uow, actor, payment)
-    return payment
+        charge = await _charge(uow, actor, payment)
+    return payment, charge
 
 
-async def _charge(uow: UnitOfWork, actor: Actor | None, payment: Payment) -> None:
+async def _charge(uow: UnitOfWork, actor: Actor | None, payment: Payment) -> Charge:
     try:
         charge = await uow.deps.payments.create_charge(
             amount_minor=payment.amount_minor,
@@ -122,6 +132,7 @@ async def _charge(uow: UnitOfWork, actor: Actor | None, payment: Payment) -> Non
         await settle(uow, payment, actor)
     elif charge.status == "failed":
         await fail(uow, payment, actor, charge.failure_reason or "declined")
+    return charge
 
 
 async def settle(uow: UnitOfWork, payment: Payment, actor: Actor | None) -> bool:

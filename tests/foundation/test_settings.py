@@ -18,6 +18,9 @@ SAFE_PRODUCTION = {
     "graphql_ide": False,
     "expose_sql_count": False,
     "database_url": "postgresql://clutch@db.internal/clutch",
+    "payment_provider": "stripe",
+    "stripe_api_key": "sk_live_example",
+    "payment_webhook_secret": "whsec_example",
 }
 
 
@@ -35,6 +38,9 @@ def test_a_safe_production_configuration_loads() -> None:
         ({"introspection": True}, "CLUTCH_INTROSPECTION"),
         ({"graphql_ide": True}, "CLUTCH_GRAPHQL_IDE"),
         ({"database_url": None}, "DATABASE_URL"),
+        ({"payment_provider": "local"}, "CLUTCH_PAYMENT_PROVIDER"),
+        ({"stripe_api_key": None}, "CLUTCH_STRIPE_API_KEY"),
+        ({"payment_webhook_secret": None}, "CLUTCH_PAYMENT_WEBHOOK_SECRET"),
     ],
 )
 def test_production_refuses_an_unsafe_setting_with_a_clear_message(

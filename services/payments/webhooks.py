@@ -1,0 +1,72 @@
+"""A card provider's webhook events, each processed once (SPEC §3).
+
+``POST /webhooks/stripe`` (app/webhooks.py) verifies the signature and freshness of the
+request (``Deps.payments.verify_webhook``) and hands the event to ``process``, which in one
+transaction
+
+1. records the event id in ``webhook_events`` with ``INSERT … ON CONFLICT DO NOTHING``: a
+   replayed id (Stripe retries, an attacker re-sending a captured request within the
+   tolerance window) inserts nothing and changes nothing; two deliveries racing each
+   other serialise on the primary key, and the second finds the first's row;
+2. settles (``payment_intent.succeeded``) or fails (``payment_intent.payment_failed``) the
+   payment with that provider reference, through the core's conditional ``UPDATE``, so
+   credits are granted once whatever arrives twice.
+
+The event row and its effect commit together: a failure rolls both back and the
+provider's retry is processed afresh. Other event types are recorded and acknowledged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+
+from models.payments import Payment, WebhookEvent
+from services.payments import core
+from services.payments.providers.base import ProviderEvent
+from services.uow import UnitOfWork
+
+SUCCEEDED = "payment_intent.succeeded"
+FAILED = "payment_intent.payment_failed"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an event did: ``duplicate``, ``ignored``, ``unknown_payment``, ``settled``,
+    ``failed`` or ``unchanged`` (the payment had already settled or failed)."""
+
+    result: str
+    payment_id: object | None = None
+
+
+async def process(uow: UnitOfWork, provider: str, event: ProviderEvent) -> Outcome:
+    recorded = await uow.session.scalar(
+        insert(WebhookEvent)
+        .values(provider=provider, event_id=event.id, event_type=event.type[:100])
+        .on_conflict_do_nothing(index_elements=[WebhookEvent.provider, WebhookEvent.event_id])
+        .returning(WebhookEvent.event_id)
+    )
+    if recorded is None:
+        return Outcome("duplicate")
+    if event.type not in (SUCCEEDED, FAILED) or not event.charge_reference:
+        return Outcome("ignored")
+    payment = await uow.session.scalar(
+        select(Payment)
+        .where(Payment.provider == provider, Payment.provider_reference == event.charge_reference)
+        .with_for_update()
+    )
+    if payment is None:
+        return Outcome("unknown_payment")
+    await uow.session.execute(
+        update(WebhookEvent)
+        .where(WebhookEvent.provider == provider, WebhookEvent.event_id == event.id)
+        .values(payment_id=payment.id)
+        .execution_options(synchronize_session=False)
+    )
+    if event.type == SUCCEEDED:
+        changed = await core.settle(uow, payment, None)
+        return Outcome("settled" if changed else "unchanged", payment.id)
+    changed = await core.fail(uow, payment, None, event.failure_reason or "payment_failed")
+    return Outcome("failed" if changed else "unchanged", payment.id)
