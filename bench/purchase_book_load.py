@@ -55,7 +55,7 @@ mutation Package($input: CreateLessonPackageInput!) {
 PURCHASE = """
 mutation Purchase($input: PurchasePackageInput!) {
   purchasePackage(input: $input) {
-    studentPackageId
+    studentPackage { id status lessonsRemaining }
     payment { id status amountMinor }
     errors { code message }
   }
@@ -211,7 +211,7 @@ async def load(server: run.Server, args: argparse.Namespace) -> list[dict[str, A
                 return elapsed, payload["errors"][0]["code"], None
             if (payload["payment"] or {}).get("status") != "SUCCEEDED":
                 return elapsed, f"payment {payload['payment']}", None
-            return elapsed, "OK", payload["studentPackageId"]
+            return elapsed, "OK", payload["studentPackage"]["id"]
 
         emails = [email for email, _, _ in students]
         run.say(f"purchase: {len(emails)} students at once, then the same requests again")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -10,7 +10,7 @@ from resolvers import payments as resolvers
 from resolvers.context import Info
 from schema.common.arguments import INPUT
 from schema.common.errors import attempt, user_errors
-from schema.common.node import decode_id, decode_optional_id, to_global_id
+from schema.common.node import decode_id, decode_optional_id
 from schema.common.permissions import IsAuthenticated, has_scope
 from schema.payments.inputs import (
     PayForBookingInput,
@@ -29,6 +29,9 @@ from services.actor import Scope
 from services.errors import DomainError
 from services.payments import bank, purchase
 from services.payments.errors import PaymentErrorCode as E
+
+if TYPE_CHECKING:
+    from schema.packages.types import StudentPackage
 
 
 def _errors(errors: list[DomainError]) -> list[PaymentError]:
@@ -50,9 +53,11 @@ def _declined(payment: Any) -> list[DomainError]:
 
 @strawberry.type(description="Result of purchasePackage.")
 class PurchasePackagePayload:
-    student_package_id: strawberry.ID | None = strawberry.field(
-        description="The student package bought (a StudentPackage ID): pending until paid, "
-        "active with its credits once paid."
+    student_package: Annotated[StudentPackage, strawberry.lazy("schema.packages.types")] | None = (
+        strawberry.field(
+            description="The student package bought: pending until paid, active with its "
+            "credits once paid."
+        )
     )
     payment: Payment | None = strawberry.field(
         description="Its payment; null when the package cost nothing after discounts."
@@ -114,10 +119,13 @@ class PaymentMutation:
         result, errors = await attempt(work())
         if result is None:
             return PurchasePackagePayload(
-                student_package_id=None, payment=None, client_secret=None, errors=_errors(errors)
+                student_package=None, payment=None, client_secret=None, errors=_errors(errors)
             )
+        from schema.packages.types import student_package_of
+
         return PurchasePackagePayload(
-            student_package_id=to_global_id("StudentPackage", result.student_package.id),
+            # Re-read through the loader: the purchase's own row may predate its activation.
+            student_package=await student_package_of(info, result.student_package.id),
             payment=payment_or_none(result.payment),
             client_secret=result.client_secret,
             errors=_errors(_declined(result.payment)),

@@ -12,12 +12,13 @@ from models import payments as models
 from resolvers import payments as resolvers
 from resolvers.context import Info
 from schema.common.errors import UserError
-from schema.common.node import Node, register_node, to_global_id
+from schema.common.node import Node, register_node
 from services.payments.errors import PaymentErrorCode
 from services.payments.visibility import can_see_payment, may_see_provider_reference
 
 if TYPE_CHECKING:
     from schema.accounts.types import User
+    from schema.packages.types import StudentPackage
     from schema.scheduling.types import Booking
 
 PaymentErrorCodeEnum = strawberry.enum(
@@ -155,14 +156,13 @@ class Payment(Node):
             await info.context.loaders[BookingByIdLoader].load(self.model.booking_id)
         )
 
-    @strawberry.field(
-        description="The global ID of the student package bought (package payments); fetch it "
-        "with `node(id:)`."
-    )
-    def student_package_id(self) -> strawberry.ID | None:
-        if self.model.student_package_id is None:
-            return None
-        return to_global_id("StudentPackage", self.model.student_package_id)
+    @strawberry.field(description="The student package bought (package payments).")
+    async def student_package(
+        self, info: Info
+    ) -> Annotated[StudentPackage, strawberry.lazy("schema.packages.types")] | None:
+        from schema.packages.types import student_package_of
+
+        return await student_package_of(info, self.model.student_package_id)
 
 
 @strawberry.type(

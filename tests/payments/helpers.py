@@ -21,13 +21,13 @@ from tests.support import gid, unique
 PURCHASE = """
 mutation Purchase($input: PurchasePackageInput!) {
   purchasePackage(input: $input) {
-    studentPackageId
+    studentPackage { id }
     clientSecret
     payment {
       id kind method status amountMinor refundedMinor currency description
       bankReference providerReference failureReason createdAt succeededAt
       student { id }
-      studentPackageId
+      studentPackage { id }
     }
     errors { code message field }
   }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
+from typing import Any
 
 from models.packages import StudentPackage
 from models.payments import BankDeposit, Payment
@@ -27,9 +28,9 @@ query Deposits($status: BankDepositStatus) {
 """
 
 
-async def buy_by_bank(gql: GraphQLClient, token: str, package: object) -> dict[str, object]:
+async def buy_by_bank(gql: GraphQLClient, token: str, package: object) -> dict[str, Any]:
     data = await gql.data(PURCHASE, purchase_input(package, "BANK"), token=token)
-    result: dict[str, object] = data["purchasePackage"]
+    result: dict[str, Any] = data["purchasePackage"]
     return result
 
 
@@ -76,7 +77,7 @@ async def test_a_bank_deposit_quoting_the_reference_settles_the_payment(
     assert right["errors"] == []
     assert right["deposit"]["status"] == "MATCHED"
     assert right["payment"] == {"id": payment["id"], "status": "SUCCEEDED", "method": "BANK"}
-    held = await get(state, StudentPackage, pk_of(str(bought["studentPackageId"])))
+    held = await get(state, StudentPackage, pk_of(str(bought["studentPackage"]["id"])))
     assert (held.status, held.lessons_remaining) == ("active", 10)
     unmatched = await gql.data(DEPOSITS, {"status": "UNMATCHED"}, token=admin)
     assert [e["node"]["amountMinor"] for e in unmatched["bankDeposits"]["edges"]] == [39999]
@@ -163,5 +164,5 @@ async def test_an_admin_records_cash_for_a_pending_bank_payment(
     assert twice["errors"][0]["code"] == "INVALID_STATUS"
     stored = await get(state, Payment, pk_of(payment["id"]))
     assert stored.recorded_by_id == world.admin.id
-    held = await get(state, StudentPackage, pk_of(str(bought["studentPackageId"])))
+    held = await get(state, StudentPackage, pk_of(str(bought["studentPackage"]["id"])))
     assert held.lessons_remaining == 10

@@ -56,7 +56,7 @@ async def test_twenty_parallel_purchases_with_one_key_are_one_payment_and_one_pa
     # Then all 20 answer with the same package and payment, and one of each exists
     assert outcomes(responses) == Counter({"OK": 20})
     answers = results(responses)
-    assert len({a["studentPackageId"] for a in answers}) == 1
+    assert len({a["studentPackage"]["id"] for a in answers}) == 1
     assert len({a["payment"]["id"] for a in answers}) == 1
     assert {a["payment"]["status"] for a in answers} == {"SUCCEEDED"}
     assert await count(state, Payment, Payment.student_id == world.student.id) == 1

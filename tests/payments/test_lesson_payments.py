@@ -102,7 +102,7 @@ async def test_a_lesson_paid_with_a_credit_is_not_paid_again(
         await session.execute(
             update(Booking)
             .where(Booking.id == lesson.id)
-            .values(student_package_id=pk_of(bought["studentPackageId"]))
+            .values(student_package_id=pk_of(bought["studentPackage"]["id"]))
         )
 
     refused = (await gql.data(PAY_FOR_BOOKING, pay(lesson), token=student))["payForBooking"]

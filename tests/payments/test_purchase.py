@@ -48,8 +48,8 @@ async def test_a_student_buys_a_package_by_card_and_gets_its_credits(
     assert payment["amountMinor"] == 32400
     assert payment["currency"] == "GBP"
     assert payment["providerReference"] is None  # students never see it
-    assert payment["studentPackageId"] == result["studentPackageId"]
-    held = await get(state, StudentPackage, pk_of(result["studentPackageId"]))
+    assert payment["studentPackage"]["id"] == result["studentPackage"]["id"]
+    held = await get(state, StudentPackage, pk_of(result["studentPackage"]["id"]))
     assert held.status == "active"
     assert (held.lessons_total, held.lessons_remaining) == (10, 10)
     assert held.amount_paid_minor == 32400
@@ -128,7 +128,7 @@ async def test_promo_rules_are_typed_errors_and_change_nothing(
         data = await gql.data(PURCHASE, purchase_input(package, promoCode=code), token=token)
         result = data["purchasePackage"]
         assert result["payment"] is None
-        assert result["studentPackageId"] is None
+        assert result["studentPackage"] is None
         codes[code] = (result["errors"][0]["code"], result["errors"][0]["field"])
 
     assert codes == {
@@ -159,7 +159,7 @@ async def test_a_declined_card_cancels_the_package_and_gives_the_promo_back(
     assert result["payment"]["status"] == "FAILED"
     assert result["payment"]["failureReason"] == "card_declined"
     assert [e["code"] for e in result["errors"]] == ["PAYMENT_DECLINED"]
-    held = await get(state, StudentPackage, pk_of(result["studentPackageId"]))
+    held = await get(state, StudentPackage, pk_of(result["studentPackage"]["id"]))
     assert (held.status, held.lessons_remaining) == ("cancelled", 0)
     assert await times_used(state, promo) == (0, 0)
     assert await count(state, CreditEntry) == 0
@@ -178,7 +178,7 @@ async def test_a_free_package_after_discount_has_no_payment_and_is_granted_at_on
 
     assert result["errors"] == []
     assert result["payment"] is None
-    held = await get(state, StudentPackage, pk_of(result["studentPackageId"]))
+    held = await get(state, StudentPackage, pk_of(result["studentPackage"]["id"]))
     assert (held.status, held.lessons_remaining, held.amount_paid_minor) == ("active", 1, 0)
     assert await count(state, Payment) == 0
 

@@ -201,5 +201,5 @@ async def test_a_stripe_configured_server_charges_at_stripe_and_settles_by_webho
 
         # Then the package is active
         assert response.json()["result"] == "settled"
-        held = await get(state, StudentPackage, pk_of(first["studentPackageId"]))
+        held = await get(state, StudentPackage, pk_of(first["studentPackage"]["id"]))
         assert (held.status, held.lessons_remaining) == ("active", 10)

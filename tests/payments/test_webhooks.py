@@ -81,7 +81,7 @@ async def pending(database_url: str, tmp_path: Path, state: AppState) -> AsyncIt
             world,
             payment.id,
             payment.provider_reference,
-            pk_of(result["studentPackageId"]),
+            pk_of(result["studentPackage"]["id"]),
         )
 
 
