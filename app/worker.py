@@ -37,7 +37,7 @@ from resolvers.context import AppState
 from services import assignments, maintenance
 from services.community import reputation
 from services.packages import expiry as package_expiry
-from services.payments import deposits
+from services.payments import deposits, stale
 from services.scheduling import requests
 from services.series import generation
 from services.theory import expiry
@@ -118,6 +118,12 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         cron="7 * * * *",
         work=package_expiry.expire_packages,
         description="Expire packages past their expiry date; their unused credits leave.",
+    ),
+    PeriodicJob(
+        name="payments.abandon_unpaid_transfers",
+        cron="41 4 * * *",
+        work=stale.abandon_unpaid_transfers,
+        description="Give up package purchases whose bank transfer has not come in 14 days.",
     ),
 )
 

@@ -162,3 +162,10 @@ async def test_clutch_worker_runs_until_interrupted_and_stops_cleanly(
     assert "Clutch worker stopped" in stdout
     assert "Traceback" not in stderr
     assert await workers() == before
+
+
+def test_every_periodic_job_is_in_the_operations_guide() -> None:
+    # Operators learn what the worker does from docs/operations.md's job table
+    guide = (Path(__file__).parents[2] / "docs" / "operations.md").read_text()
+    missing = [job.name for job in PERIODIC_JOBS if f"| `{job.name}` |" not in guide]
+    assert missing == []
