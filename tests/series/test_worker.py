@@ -164,6 +164,7 @@ async def test_clutch_worker_runs_until_interrupted_and_stops_cleanly(
     assert await workers() == before
 
 
+@pytest.mark.no_database
 def test_every_periodic_job_is_in_the_operations_guide() -> None:
     # Operators learn what the worker does from docs/operations.md's job table
     guide = (Path(__file__).parents[2] / "docs" / "operations.md").read_text()
