@@ -6,15 +6,15 @@ import uuid
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.payments import Invoice, InvoiceItem, Payment, Refund
 from resolvers.context import Info
 from resolvers.loaders import SessionLoader
 from resolvers.pagination import Page, paginate
-from services.actor import Actor, Role, Scope
 from services.payments import invoices, refunds
+from services.payments.visibility import visible_payments
 
 
 class InvoiceByIdLoader(SessionLoader[uuid.UUID, Invoice | None]):
@@ -49,18 +49,6 @@ class InvoiceItemsLoader(SessionLoader[uuid.UUID, list[InvoiceItem]]):
         return [grouped.get(key, []) for key in keys]
 
 
-def _visible_payments(actor: Actor) -> object:
-    """Payments whose refunds an actor may see: a finance admin's school's, a student's own."""
-    if actor.is_platform_admin:
-        return Payment.id.is_not(None)
-    clauses = []
-    if actor.role is Role.SCHOOL_ADMIN and actor.has(Scope.FINANCES_MANAGE):
-        clauses.append(Payment.school_id == actor.school_id)
-    if actor.role is Role.STUDENT:
-        clauses.append(Payment.student_id == actor.user_id)
-    return or_(*clauses) if clauses else Payment.id.is_(None)
-
-
 class RefundByIdLoader(SessionLoader[uuid.UUID, Refund | None]):
     async def load_batch(self, session: AsyncSession, keys: list[uuid.UUID]) -> list[Refund | None]:
         if self.actor is None:
@@ -68,7 +56,7 @@ class RefundByIdLoader(SessionLoader[uuid.UUID, Refund | None]):
         rows = await session.scalars(
             select(Refund)
             .join(Payment, Payment.id == Refund.payment_id)
-            .where(Refund.id.in_(keys), _visible_payments(self.actor))  # type: ignore[arg-type]
+            .where(Refund.id.in_(keys), visible_payments(self.actor))
         )
         found = {row.id: row for row in rows}
         return [found.get(key) for key in keys]
@@ -121,17 +109,29 @@ async def list_invoices(
         )
 
 
-async def refunds_of(info: Info, payment_id: uuid.UUID) -> list[Refund]:
-    """A payment's refunds, oldest first; empty when the actor may not see the payment."""
-    actor = info.context.require_actor()
-    async with info.context.state.db.session() as session:
+class RefundsByPaymentLoader(SessionLoader[uuid.UUID, list[Refund]]):
+    """Many payments' refunds at once, oldest first; none for a payment the actor may not
+    see."""
+
+    async def load_batch(self, session: AsyncSession, keys: list[uuid.UUID]) -> list[list[Refund]]:
+        if self.actor is None:
+            return [[] for _ in keys]
         rows = await session.scalars(
             select(Refund)
             .join(Payment, Payment.id == Refund.payment_id)
-            .where(Refund.payment_id == payment_id, _visible_payments(actor))  # type: ignore[arg-type]
+            .where(Refund.payment_id.in_(keys), visible_payments(self.actor))
             .order_by(Refund.created_at, Refund.id)
         )
-        return list(rows)
+        grouped: dict[uuid.UUID, list[Refund]] = defaultdict(list)
+        for row in rows:
+            grouped[row.payment_id].append(row)
+        return [grouped.get(key, []) for key in keys]
+
+
+async def refunds_of(info: Info, payment_id: uuid.UUID) -> list[Refund]:
+    """A payment's refunds, oldest first; empty when the actor may not see the payment."""
+    info.context.require_actor()
+    return await info.context.loaders[RefundsByPaymentLoader].load(payment_id)
 
 
 async def refund_payment(info: Info, request: refunds.RefundRequest) -> Refund:

@@ -38,7 +38,9 @@ FINANCE: list[type[BasePermission]] = [IsAuthenticated, has_scope(Scope.FINANCES
 
 @strawberry.type(description="Result of refundPayment.")
 class RefundPaymentPayload:
-    refund: Refund | None = strawberry.field(description="The refund, on success.")
+    refund: Refund | None = strawberry.field(
+        description="The refund, on success; `refund.payment` shows the payment as it is now."
+    )
     errors: list[BillingError] = strawberry.field(description="Why it failed; empty on success.")
 
 

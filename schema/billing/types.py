@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum, StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -13,8 +13,21 @@ from resolvers import billing as resolvers
 from resolvers.context import Info
 from schema.accounts.types import User
 from schema.common.errors import UserError
-from schema.common.node import Node, register_node, to_global_id
+from schema.common.node import Node, register_node
 from services.payments.invoices import display_number
+
+if TYPE_CHECKING:
+    from schema.payments.types import Payment
+
+
+async def _payment(info: Info, payment_id: Any) -> Payment | None:
+    """A payment through the request's loader, as far as the viewer may see it."""
+    if payment_id is None:
+        return None
+    from resolvers.payments import PaymentByIdLoader
+    from schema.payments.types import payment_or_none
+
+    return payment_or_none(await info.context.loaders[PaymentByIdLoader].load(payment_id))
 
 
 class BillingErrorCode(StrEnum):
@@ -137,11 +150,11 @@ class Invoice(Node):
     def notes(self) -> str | None:
         return self.model.notes
 
-    @strawberry.field(description="The payment this invoice was issued for, if any (a Payment ID).")
-    def payment_id(self) -> strawberry.ID | None:
-        if self.model.payment_id is None:
-            return None
-        return to_global_id("Payment", self.model.payment_id)
+    @strawberry.field(description="The payment this invoice was issued for, if any.")
+    async def payment(
+        self, info: Info
+    ) -> Annotated[Payment, strawberry.lazy("schema.payments.types")] | None:
+        return await _payment(info, self.model.payment_id)
 
     @strawberry.field(description="When it was created.")
     def created_at(self) -> datetime:
@@ -171,9 +184,11 @@ class Invoice(Node):
 class Refund(Node):
     model: strawberry.Private[models.Refund]
 
-    @strawberry.field(description="The payment refunded (a Payment ID).")
-    def payment_id(self) -> strawberry.ID:
-        return to_global_id("Payment", self.model.payment_id)
+    @strawberry.field(description="The payment refunded.")
+    async def payment(
+        self, info: Info
+    ) -> Annotated[Payment, strawberry.lazy("schema.payments.types")] | None:
+        return await _payment(info, self.model.payment_id)
 
     @strawberry.field(description="Amount given back, in minor units.")
     def amount_minor(self) -> int:

@@ -18,6 +18,7 @@ from services.payments.visibility import can_see_payment, may_see_provider_refer
 
 if TYPE_CHECKING:
     from schema.accounts.types import User
+    from schema.billing.types import Refund
     from schema.packages.types import StudentPackage
     from schema.scheduling.types import Booking
 
@@ -155,6 +156,16 @@ class Payment(Node):
         return booking_or_none(
             await info.context.loaders[BookingByIdLoader].load(self.model.booking_id)
         )
+
+    @strawberry.field(description="Its refunds, oldest first.")
+    async def refunds(
+        self, info: Info
+    ) -> list[Annotated[Refund, strawberry.lazy("schema.billing.types")]]:
+        from resolvers.billing import RefundsByPaymentLoader
+        from schema.billing.types import Refund
+
+        rows = await info.context.loaders[RefundsByPaymentLoader].load(self.model.id)
+        return [Refund(model=row) for row in rows]
 
     @strawberry.field(description="The student package bought (package payments).")
     async def student_package(

@@ -24,7 +24,7 @@ from tests.support import Factory, SchoolWorld
 REFUND = """
 mutation Refund($input: RefundPaymentInput!) {
   refundPayment(input: $input) {
-    refund { id paymentId amountMinor currency reason creditsRevoked providerReference
+    refund { id payment { id status refundedMinor } amountMinor currency reason creditsRevoked providerReference
              refundedBy { id } createdAt }
     errors { code message field }
   }
@@ -39,7 +39,7 @@ query Refunds($paymentId: ID!) {
 
 INVOICE_FIELDS = """
   id number displayNumber status currency subtotalMinor discountMinor taxRateBps taxMinor
-  totalMinor notes paymentId issuedAt dueOn paidAt voidedAt student { id }
+  totalMinor notes payment { id } issuedAt dueOn paidAt voidedAt student { id }
   items { position description quantity unitMinor amountMinor }
 """
 

@@ -248,7 +248,7 @@ async def test_a_settled_payment_gets_a_paid_tax_inclusive_invoice(
     student = await gql.login(world.student.email)
     mine = await gql.data(MY_INVOICES, token=student)
     [invoice] = [e["node"] for e in mine["myInvoices"]["edges"]]
-    assert invoice["paymentId"] == gid("Payment", paid.payment.id)
+    assert invoice["payment"] == {"id": gid("Payment", paid.payment.id)}
     assert invoice["status"] == "PAID"
     assert invoice["number"] == 2
     assert invoice["totalMinor"] == 20000

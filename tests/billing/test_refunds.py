@@ -70,6 +70,11 @@ async def test_a_full_refund_of_a_package_takes_its_unused_credits(
     assert refund["creditsRevoked"] == 5
     assert refund["providerReference"] is None  # cash: paid out by the admin
     assert refund["refundedBy"]["id"] == gid("User", world.admin.id)
+    assert refund["payment"] == {
+        "id": gid("Payment", paid.payment.id),
+        "status": "REFUNDED",
+        "refundedMinor": 20000,
+    }
     payment = await fetch_payment(state, paid.payment.id)
     assert (payment.status, payment.refunded_minor) == ("refunded", 20000)
     package = await fetch_package(state, paid.student_package.id)
@@ -115,6 +120,8 @@ async def test_a_partial_refund_revokes_the_credits_asked_for_and_the_rest_takes
     first = await gql.data(REFUND, refund_input(paid.payment.id, amountMinor=2000), token=token)
     assert first["refundPayment"]["errors"] == []
     assert first["refundPayment"]["refund"]["creditsRevoked"] == 0
+    assert first["refundPayment"]["refund"]["payment"]["status"] == "PARTIALLY_REFUNDED"
+    assert first["refundPayment"]["refund"]["payment"]["refundedMinor"] == 2000
     assert (await fetch_package(state, paid.student_package.id)).lessons_remaining == 5
 
     # Revoking more credits than are unused is refused, and nothing changes
@@ -145,6 +152,7 @@ async def test_a_partial_refund_revokes_the_credits_asked_for_and_the_rest_takes
     rest = await gql.data(REFUND, refund_input(paid.payment.id), token=token)
     assert rest["refundPayment"]["refund"]["amountMinor"] == 10000
     assert rest["refundPayment"]["refund"]["creditsRevoked"] == 3
+    assert rest["refundPayment"]["refund"]["payment"]["status"] == "REFUNDED"
     package = await fetch_package(state, paid.student_package.id)
     assert (package.status, package.lessons_remaining) == ("refunded", 0)
     assert (await fetch_payment(state, paid.payment.id)).status == "refunded"
