@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from models.packages import CreditEntry, LessonPackage, StudentPackage
+from models.packages import CreditEntry, StudentPackage
 from models.payments import Payment, Refund
 from models.schools import School
 from resolvers.context import AppState
@@ -19,6 +19,7 @@ from services.packages import ledger
 from services.payments import core
 from services.payments.core import PaymentRequest
 from services.uow import unit_of_work
+from tests.packages.helpers import add_pending_package
 from tests.support import Factory, SchoolWorld
 
 REFUND = """
@@ -114,31 +115,13 @@ async def package_payment(
     actor = await factory.actor()
     student = student or world.student
     async with unit_of_work(state.db, state.hub, state.deps) as uow:
-        catalogue = LessonPackage(
-            school_id=world.school.id,
-            name=f"{lessons} lessons",
-            lessons_count=lessons,
-            lesson_duration_minutes=60,
-            price_minor=price_minor,
-            currency="GBP",
-            validity_days=365,
-        )
-        uow.session.add(catalogue)
-        await uow.session.flush()
-        held = StudentPackage(
+        held = await add_pending_package(
+            uow.session,
             school_id=world.school.id,
             student_id=student.id,
-            package_id=catalogue.id,
-            name=catalogue.name,
-            lesson_duration_minutes=60,
-            lessons_total=lessons,
-            lessons_remaining=0,
-            amount_paid_minor=price_minor,
-            currency="GBP",
-            status="pending_payment",
+            lessons=lessons,
+            amount_minor=price_minor,
         )
-        uow.session.add(held)
-        await uow.session.flush()
         payment = await core.create_payment(
             uow,
             actor,
@@ -149,7 +132,7 @@ async def package_payment(
                 method=method,
                 amount_minor=price_minor,
                 currency="GBP",
-                description=f"Package: {catalogue.name}",
+                description=f"Package: {held.name}",
                 student_package_id=held.id,
             ),
         )

@@ -14,13 +14,13 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import text, update
 
 from models.accounts import User
-from models.packages import LessonPackage, StudentPackage
 from models.payments import Refund
 from models.scheduling import Booking
 from models.schools import School
 from resolvers.context import AppState
 from services.packages import ledger
 from services.payments import core
+from tests.packages.helpers import give_package
 from tests.scheduling.helpers import Diary, local
 from tests.support import Factory
 
@@ -106,42 +106,16 @@ async def past_lesson(
 async def bought_package(
     state: AppState, diary: Diary, student: User, *, lessons: int, price: int
 ) -> uuid.UUID:
-    """A bought package: a pending_payment row, then ``ledger.grant``."""
-    async with state.db.transaction() as session:
-        catalogue = LessonPackage(
-            school_id=diary.school.id,
-            name=f"{lessons} lessons",
-            lessons_count=lessons,
-            lesson_duration_minutes=60,
-            price_minor=price,
-            currency="GBP",
-            validity_days=365,
-        )
-        session.add(catalogue)
-        await session.flush()
-        held = StudentPackage(
-            school_id=diary.school.id,
-            student_id=student.id,
-            package_id=catalogue.id,
-            name=catalogue.name,
-            lesson_duration_minutes=60,
-            lessons_total=lessons,
-            lessons_remaining=0,
-            amount_paid_minor=price,
-            currency="GBP",
-            status="pending_payment",
-        )
-        session.add(held)
-    async with _uow(state) as uow:
-        granted = await ledger.grant(
-            uow,
-            held.id,
-            now=datetime(2025, 9, 1, tzinfo=UTC),
-            validity_days=365,
-            actor_id=None,
-        )
-        assert granted is not None
-    return held.id
+    """A package bought on 1 September 2025: a pending_payment row, then ``ledger.grant``."""
+    return await give_package(
+        state,
+        diary,
+        student,
+        lessons=lessons,
+        amount_minor=price,
+        validity_days=365,
+        granted_at=datetime(2025, 9, 1, tzinfo=UTC),
+    )
 
 
 def _uow(state: AppState):  # type: ignore[no-untyped-def]

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.accounts import User
 from models.packages import CreditEntry, LessonPackage, StudentPackage
@@ -42,6 +43,58 @@ mutation Waive($input: WaiveCancellationFeeInput!) {
 """
 
 
+async def add_pending_package(
+    session: AsyncSession,
+    *,
+    school_id: uuid.UUID,
+    student_id: uuid.UUID,
+    lessons: int,
+    amount_minor: int,
+    duration: int = 60,
+    validity_days: int = 365,
+    lesson_type_id: uuid.UUID | None = None,
+    instructor_id: uuid.UUID | None = None,
+) -> StudentPackage:
+    """A catalogue package and a student's copy of it waiting for payment, as a purchase
+    leaves them before its payment settles (flushed, not committed)."""
+    package = LessonPackage(
+        id=uuid.uuid4(),
+        school_id=school_id,
+        name=f"{lessons} lessons",
+        lesson_type_id=lesson_type_id,
+        lessons_count=lessons,
+        lesson_duration_minutes=duration,
+        price_minor=amount_minor,
+        discount_percent=0,
+        currency="GBP",
+        validity_days=validity_days,
+        audience="all",
+        instructor_id=instructor_id,
+        is_active=True,
+    )
+    session.add(package)
+    await session.flush()
+    held = StudentPackage(
+        id=uuid.uuid4(),
+        school_id=school_id,
+        student_id=student_id,
+        package_id=package.id,
+        name=package.name,
+        lesson_type_id=lesson_type_id,
+        lesson_duration_minutes=duration,
+        instructor_id=instructor_id,
+        lessons_total=lessons,
+        lessons_remaining=0,
+        amount_paid_minor=amount_minor,
+        discount_minor=0,
+        currency="GBP",
+        status="pending_payment",
+    )
+    session.add(held)
+    await session.flush()
+    return held
+
+
 async def give_package(
     state: AppState,
     diary: Diary,
@@ -53,46 +106,28 @@ async def give_package(
     amount_minor: int = 12_000,
     lesson_type_id: uuid.UUID | None = None,
     instructor_id: uuid.UUID | None = None,
+    granted_at: datetime | None = None,
 ) -> uuid.UUID:
     """A paid package of ``lessons`` credits: a catalogue row, a student package waiting
-    for payment, then ``ledger.grant`` (as a settled purchase would)."""
+    for payment, then ``ledger.grant`` (as a settled purchase would) at ``granted_at``."""
     async with unit_of_work(state.db, state.hub, state.deps) as uow:
-        package = LessonPackage(
-            id=uuid.uuid4(),
-            school_id=diary.school.id,
-            name=f"{lessons} lessons",
-            lesson_type_id=lesson_type_id,
-            lessons_count=lessons,
-            lesson_duration_minutes=duration,
-            price_minor=amount_minor,
-            discount_percent=0,
-            currency="GBP",
-            validity_days=validity_days,
-            audience="all",
-            instructor_id=instructor_id,
-            is_active=True,
-        )
-        uow.session.add(package)
-        held = StudentPackage(
-            id=uuid.uuid4(),
+        held = await add_pending_package(
+            uow.session,
             school_id=diary.school.id,
             student_id=student.id,
-            package_id=package.id,
-            name=package.name,
+            lessons=lessons,
+            amount_minor=amount_minor,
+            duration=duration,
+            validity_days=validity_days,
             lesson_type_id=lesson_type_id,
-            lesson_duration_minutes=duration,
             instructor_id=instructor_id,
-            lessons_total=lessons,
-            lessons_remaining=0,
-            amount_paid_minor=amount_minor,
-            discount_minor=0,
-            currency="GBP",
-            status="pending_payment",
         )
-        uow.session.add(held)
-        await uow.session.flush()
         granted = await ledger.grant(
-            uow, held.id, now=datetime.now(UTC), validity_days=validity_days, actor_id=None
+            uow,
+            held.id,
+            now=granted_at or datetime.now(UTC),
+            validity_days=validity_days,
+            actor_id=None,
         )
         assert granted is not None
         return held.id
