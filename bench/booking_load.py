@@ -26,6 +26,7 @@ import statistics
 import sys
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -271,13 +272,18 @@ def markdown(steps: list[dict[str, Any]], meta: dict[str, Any], args: argparse.N
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    if argv is None:
-        run.use_project_python()
-    args = parse_args(argv)
+def record(
+    name: str,
+    args: argparse.Namespace,
+    load: Callable[[run.Server, argparse.Namespace], Awaitable[list[dict[str, Any]]]],
+    markdown: Callable[[list[dict[str, Any]], dict[str, Any], argparse.Namespace], str],
+) -> int:
+    """Run ``load`` against a fresh demo server and record its steps as
+    ``results/<stamp>-<name>.json`` and ``results/<name>.md`` (the load scripts' shared
+    main)."""
     started = datetime.now(UTC)
     stamp = started.strftime("%Y%m%dT%H%M%SZ")
-    work_dir = run.TMP / f"booking-{stamp}"
+    work_dir = run.TMP / f"{name}-{stamp}"
     work_dir.mkdir(parents=True, exist_ok=True)
     meta = {
         "started_at": started.isoformat(timespec="seconds"),
@@ -288,14 +294,21 @@ def main(argv: list[str] | None = None) -> int:
         with run.running_server(work_dir) as server:
             steps = asyncio.run(load(server, args))
     except RuntimeError as exc:
-        run.say(f"Booking load failed: {exc}")
+        run.say(f"{name} failed: {exc}")
         return 1
-    (run.RESULTS / f"{stamp}-booking_load.json").write_text(
+    (run.RESULTS / f"{stamp}-{name}.json").write_text(
         json.dumps({**meta, "args": vars(args), "steps": steps}, indent=2) + "\n"
     )
-    (run.RESULTS / "booking_load.md").write_text(markdown(steps, meta, args))
-    run.say(markdown(steps, meta, args))
+    report = markdown(steps, meta, args)
+    (run.RESULTS / f"{name}.md").write_text(report)
+    run.say(report)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    if argv is None:
+        run.use_project_python()
+    return record("booking_load", parse_args(argv), load, markdown)
 
 
 if __name__ == "__main__":

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 import time
 import uuid
@@ -41,6 +40,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import booking_load
 import httpx
 import run
 from booking_load import pool, summary, timed
@@ -299,28 +299,7 @@ def markdown(steps: list[dict[str, Any]], meta: dict[str, Any], args: argparse.N
 def main(argv: list[str] | None = None) -> int:
     if argv is None:
         run.use_project_python()
-    args = parse_args(argv)
-    started = datetime.now(UTC)
-    stamp = started.strftime("%Y%m%dT%H%M%SZ")
-    work_dir = run.TMP / f"purchase-{stamp}"
-    work_dir.mkdir(parents=True, exist_ok=True)
-    meta = {
-        "started_at": started.isoformat(timespec="seconds"),
-        "machine": run.machine(),
-        "git": run.git_commit(),
-    }
-    try:
-        with run.running_server(work_dir) as server:
-            steps = asyncio.run(load(server, args))
-    except RuntimeError as exc:
-        run.say(f"Purchase-and-book load failed: {exc}")
-        return 1
-    (run.RESULTS / f"{stamp}-purchase_book_load.json").write_text(
-        json.dumps({**meta, "args": vars(args), "steps": steps}, indent=2) + "\n"
-    )
-    (run.RESULTS / "purchase_book_load.md").write_text(markdown(steps, meta, args))
-    run.say(markdown(steps, meta, args))
-    return 0
+    return booking_load.record("purchase_book_load", parse_args(argv), load, markdown)
 
 
 if __name__ == "__main__":
