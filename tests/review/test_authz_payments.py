@@ -900,3 +900,45 @@ async def test_the_account_feed_never_carries_another_students_events_even_on_re
     await live.expect_silence(0.7)
     await ws.close()
     await live.close()
+
+
+async def test_an_instructor_whose_assignment_ended_no_longer_reads_the_account(
+    gql: GraphQLClient, money: Money, state: AppState
+) -> None:
+    # Given the instructor who taught the student's credit lesson, no longer assigned
+    from models.assignments import InstructorAssignment
+
+    async with state.db.transaction() as session:
+        await session.execute(
+            update(InstructorAssignment)
+            .where(InstructorAssignment.id == money.a.world.assignment.id)
+            .values(status="ended")
+        )
+    token = money.tokens["instructor"]
+    student_a = gid("User", money.a.world.student.id)
+
+    # Then the account and the packages are gone for them (a live assignment is needed),
+    # while the lesson they taught stays theirs
+    account = await gql.data(STUDENT_ACCOUNT, {"id": student_a}, token=token)
+    package = await gql.data(NODE, {"id": money.ids["student_package"]}, token=token)
+    booking = await gql.data(BOOKING_PACKAGE, {"id": money.ids["credit_booking"]}, token=token)
+    assert account["studentAccount"] is None
+    assert package["node"] is None
+    assert booking["node"]["id"] == money.ids["credit_booking"]
+    assert booking["node"]["studentPackage"] is None
+
+
+async def test_a_promo_code_of_another_school_is_as_unknown_as_a_made_up_one(
+    gql: GraphQLClient, money: Money
+) -> None:
+    # When school B's student quotes B's package with school A's code and with a made-up one
+    quote = "query Q($p: ID!, $c: String) { quotePurchase(packageId: $p, promoCode: $c) "
+    quote += "{ promoDiscountMinor promoError { code message field } } }"
+    token = money.tokens["b_student"]
+    foreign = await gql.data(quote, {"p": money.ids["package_b"], "c": "REVIEW10"}, token=token)
+    unknown = await gql.data(quote, {"p": money.ids["package_b"], "c": "NOSUCH99"}, token=token)
+
+    # Then both answer PROMO_NOT_FOUND, word for word, with no discount
+    assert foreign == unknown
+    assert foreign["quotePurchase"]["promoError"]["code"] == "PROMO_NOT_FOUND"
+    assert foreign["quotePurchase"]["promoDiscountMinor"] == 0
