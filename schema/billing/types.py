@@ -15,6 +15,7 @@ from schema.accounts.types import User
 from schema.common.errors import UserError
 from schema.common.node import Node, register_node
 from services.payments.invoices import display_number
+from services.payments.visibility import may_see_provider_reference
 
 if TYPE_CHECKING:
     from schema.payments.types import Payment
@@ -208,8 +209,14 @@ class Refund(Node):
     def credits_revoked(self) -> int:
         return self.model.credits_revoked
 
-    @strawberry.field(description="The card provider's refund reference; null for cash and bank.")
-    def provider_reference(self) -> str | None:
+    @strawberry.field(
+        description="The card provider's refund reference; null for cash and bank. Finance "
+        "admins only, null for everyone else."
+    )
+    def provider_reference(self, info: Info) -> str | None:
+        actor = info.context.actor
+        if actor is None or not may_see_provider_reference(actor, self.model):
+            return None
         return self.model.provider_reference
 
     @strawberry.field(description="Who made the refund (null when the system did).")

@@ -44,6 +44,7 @@ async def pay_for_booking(
     method: str,
     idempotency_key: str | None = None,
 ) -> LessonPayment:
+    actor.require_active()
     booking = await uow.session.scalar(
         select(Booking)
         .where(Booking.id == booking_id, Booking.deleted_at.is_(None))

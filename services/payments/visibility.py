@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, false, true
 
-from models.payments import BankDeposit, Payment
+from models.payments import BankDeposit, Payment, Refund
 from services.actor import Actor, Role, Scope
 
 
@@ -37,7 +37,9 @@ def can_see_payment(actor: Actor, payment: Payment) -> bool:
     return actor.role is Role.STUDENT and payment.student_id == actor.user_id
 
 
-def may_see_provider_reference(actor: Actor, payment: Payment) -> bool:
+def may_see_provider_reference(actor: Actor, payment: Payment | Refund) -> bool:
+    """The card provider's references (a PaymentIntent's, a refund's): finance admins of
+    the school only; the student sees the payment and its refunds, not these."""
     return is_finance_admin(actor) and actor.can_see_school(payment.school_id)
 
 
