@@ -256,11 +256,11 @@ async def money(gql: GraphQLClient, factory: Factory, state: AppState) -> Money:
     bank = await _buy(gql, m.tokens["student"], package_a, "BANK")
     other = await _buy(gql, m.tokens["other_student"], package_a)
     m.ids["payment"] = card["payment"]["id"]
-    m.ids["student_package"] = card["studentPackageId"]
+    m.ids["student_package"] = card["studentPackage"]["id"]
     m.ids["bank_payment"] = bank["payment"]["id"]
     m.rows["bank_reference"] = bank["payment"]["bankReference"]
     m.ids["other_payment"] = other["payment"]["id"]
-    m.ids["other_student_package"] = other["studentPackageId"]
+    m.ids["other_student_package"] = other["studentPackage"]["id"]
     m.ids["invoice"] = await _invoice_of(state, m.ids["payment"])
     m.ids["other_invoice"] = await _invoice_of(state, m.ids["other_payment"])
     refunded = await gql.data(
@@ -306,7 +306,7 @@ async def money(gql: GraphQLClient, factory: Factory, state: AppState) -> Money:
     b_card = await _buy(gql, m.tokens["b_student"], package_b)
     b_bank = await _buy(gql, m.tokens["b_student"], package_b, "BANK")
     m.ids["b_payment"] = b_card["payment"]["id"]
-    m.ids["b_student_package"] = b_card["studentPackageId"]
+    m.ids["b_student_package"] = b_card["studentPackage"]["id"]
     m.ids["b_bank_payment"] = b_bank["payment"]["id"]
     m.rows["b_bank"] = b_bank["payment"]
     m.ids["b_invoice"] = await _invoice_of(state, m.ids["b_payment"])
