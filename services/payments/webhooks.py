@@ -10,7 +10,9 @@ transaction
    other serialise on the primary key, and the second finds the first's row;
 2. settles (``payment_intent.succeeded``) or fails (``payment_intent.payment_failed``) the
    payment with that provider reference, through the core's conditional ``UPDATE``, so
-   credits are granted once whatever arrives twice.
+   credits are granted once whatever arrives twice. A success whose amount, currency or
+   ``metadata.payment_id`` (when the event carries them) contradict the payment settles
+   nothing: it is recorded as a ``mismatch`` and logged for an admin to look at.
 
 The event row and its effect commit together: a failure rolls both back and the
 provider's retry is processed afresh. Other event types are recorded and acknowledged.
@@ -18,6 +20,7 @@ provider's retry is processed afresh. Other event types are recorded and acknowl
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
@@ -31,11 +34,31 @@ from services.uow import UnitOfWork
 SUCCEEDED = "payment_intent.succeeded"
 FAILED = "payment_intent.payment_failed"
 
+log = logging.getLogger(__name__)
+
+
+def contradicts(event: ProviderEvent, payment: Payment) -> str | None:
+    """What in a success event disagrees with the payment it names, if anything: the
+    amount received, the currency, or the payment id Clutch put in the charge's metadata.
+    Fields the event does not carry are not held against it."""
+    data = event.data
+    amount = data.get("amount_received", data.get("amount"))
+    if isinstance(amount, int) and amount != payment.amount_minor:
+        return f"amount {amount} is not {payment.amount_minor}"
+    currency = data.get("currency")
+    if isinstance(currency, str) and currency.upper() != payment.currency:
+        return f"currency {currency!r} is not {payment.currency}"
+    metadata = data.get("metadata")
+    named = metadata.get("payment_id") if isinstance(metadata, dict) else None
+    if isinstance(named, str) and named != str(payment.id):
+        return "metadata names another payment"
+    return None
+
 
 @dataclass(frozen=True)
 class Outcome:
-    """What an event did: ``duplicate``, ``ignored``, ``unknown_payment``, ``settled``,
-    ``failed`` or ``unchanged`` (the payment had already settled or failed)."""
+    """What an event did: ``duplicate``, ``ignored``, ``unknown_payment``, ``mismatch``,
+    ``settled``, ``failed`` or ``unchanged`` (the payment had already settled or failed)."""
 
     result: str
     payment_id: object | None = None
@@ -66,6 +89,12 @@ async def process(uow: UnitOfWork, provider: str, event: ProviderEvent) -> Outco
         .execution_options(synchronize_session=False)
     )
     if event.type == SUCCEEDED:
+        contradiction = contradicts(event, payment)
+        if contradiction is not None:
+            log.warning(
+                "webhook %s contradicts payment %s: %s", event.id, payment.id, contradiction
+            )
+            return Outcome("mismatch", payment.id)
         changed = await core.settle(uow, payment, None)
         return Outcome("settled" if changed else "unchanged", payment.id)
     changed = await core.fail(uow, payment, None, event.failure_reason or "payment_failed")

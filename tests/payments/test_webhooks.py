@@ -52,8 +52,8 @@ class Pending:
         )
 
 
-def event(kind: str, reference: str, event_id: str = "evt_1") -> dict[str, Any]:
-    obj: dict[str, Any] = {"id": reference, "object": "payment_intent"}
+def event(kind: str, reference: str, event_id: str = "evt_1", **fields: Any) -> dict[str, Any]:
+    obj: dict[str, Any] = {"id": reference, "object": "payment_intent", **fields}
     if kind == "payment_intent.payment_failed":
         obj["last_payment_error"] = {"code": "card_declined"}
     return {"id": event_id, "type": kind, "data": {"object": obj}}
@@ -164,6 +164,38 @@ async def test_a_genuine_event_settles_once_and_a_replayed_id_changes_nothing(
     assert held.lessons_remaining == 10
     assert await count(state, CreditEntry, CreditEntry.student_package_id == held.id) == 1
     assert await count(state, WebhookEvent) == 2
+
+
+async def test_a_success_that_contradicts_the_payment_settles_nothing(pending: Pending) -> None:
+    state = pending.server.state
+    payment = await get(state, Payment, pending.payment_id)
+    right = {
+        "amount_received": payment.amount_minor,
+        "currency": payment.currency.lower(),
+        "metadata": {"payment_id": str(payment.id)},
+    }
+
+    # When genuinely signed successes name the charge but another amount, currency or payment
+    wrong = [
+        {**right, "amount_received": payment.amount_minor - 1},
+        {**right, "currency": "eur"},
+        {**right, "metadata": {"payment_id": str(pending.package_id)}},
+    ]
+    answers = [
+        await pending.send(event("payment_intent.succeeded", pending.reference, f"evt_w{i}", **f))
+        for i, f in enumerate(wrong)
+    ]
+
+    # Then each is acknowledged as a mismatch and nothing changes
+    assert [(a.status_code, a.json()["result"]) for a in answers] == [(200, "mismatch")] * 3
+    await unchanged(pending)
+
+    # And the success that agrees with the payment settles it
+    good = await pending.send(
+        event("payment_intent.succeeded", pending.reference, "evt_g", **right)
+    )
+    assert good.json()["result"] == "settled"
+    assert (await get(state, Payment, pending.payment_id)).status == "succeeded"
 
 
 async def test_concurrent_deliveries_of_one_event_settle_once(pending: Pending) -> None:
