@@ -13,6 +13,6 @@ from __future__ import annotations
 # with another domain's hooks when imported.
 from services.community import reputation
 from services.packages import booking_credits
-from services.payments import deposits, invoices, purchase, refunds
+from services.payments import deposits, fees, invoices, purchase, refunds
 
-LISTENERS = (reputation, booking_credits, deposits, purchase, invoices, refunds)
+LISTENERS = (reputation, booking_credits, deposits, fees, purchase, invoices, refunds)

@@ -91,7 +91,7 @@ query UsersPage($first: Int!) {
         createdAt
         school { id name }
         studentProfile { licenceType experienceLevel theoryTestPassed medicalNotes }
-        instructorProfile { specialisations maxStudents hourlyRate { amountMinor currency } }
+        instructorProfile { specialisations maxStudents hourlyRateMinor }
       }
     }
     pageInfo { hasNextPage endCursor }
@@ -190,7 +190,7 @@ INSTRUCTOR_WEEK = """
 query InstructorWeek($instructorId: ID!, $from: DateTime!, $to: DateTime!) {
   diary(instructorId: $instructorId, from: $from, to: $to) {
     id startsAt endsAt localStart status location
-    price { amountMinor currency }
+    priceMinor currency
     student { id fullName phone studentProfile { licenceType experienceLevel } }
     lessonType { id name durationMinutes }
     pendingRescheduleRequest { id proposedStartsAt }

@@ -14,7 +14,6 @@ from resolvers import accounts as resolvers
 from resolvers.context import Info
 from resolvers.schools import SchoolByIdLoader
 from schema.common.errors import UserError
-from schema.common.money import Money
 from schema.common.node import Node, register_node
 from schema.schools.types import School, school_or_none
 from services.accounts import AccountErrorCode
@@ -143,12 +142,9 @@ class InstructorProfile:
     def specialisations(self) -> list[str]:
         return list(self.model.specialisations)
 
-    @strawberry.field(description="Hourly rate in the school's currency.")
-    async def hourly_rate(self, info: Info) -> Money:
-        school = await info.context.loaders[SchoolByIdLoader].load(self.model.school_id)
-        return Money(
-            amount_minor=self.model.hourly_rate_minor, currency=school.currency if school else "GBP"
-        )
+    @strawberry.field(description="Hourly rate in minor units of the school's currency.")
+    def hourly_rate_minor(self) -> int:
+        return self.model.hourly_rate_minor
 
     @strawberry.field(description="Short biography.")
     def bio(self) -> str | None:

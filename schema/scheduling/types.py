@@ -16,7 +16,6 @@ from resolvers.context import Info
 from resolvers.schools import SchoolByIdLoader
 from schema.accounts.types import User, user_or_none
 from schema.common.errors import UserError
-from schema.common.money import Money
 from schema.common.node import Node, register_node
 from services.scheduling.errors import SchedulingErrorCode
 from services.scheduling.localtime import wall_time
@@ -34,10 +33,6 @@ SchedulingErrorCodeEnum = strawberry.enum(
 @strawberry.type(description="A failed scheduling request.")
 class SchedulingError(UserError):
     code: SchedulingErrorCodeEnum = strawberry.field(description="Machine-readable reason.")  # type: ignore[valid-type]
-
-
-def money(amount: int, currency: str) -> Money:
-    return Money(amount_minor=amount, currency=currency)
 
 
 async def _zone(info: Info, school_id: Any) -> ZoneInfo:
@@ -79,13 +74,19 @@ class LessonType(Node):
     def duration_minutes(self) -> int:
         return self.model.duration_minutes
 
-    @strawberry.field(description="Price of one lesson.")
-    def price(self) -> Money:
-        return money(self.model.price_minor, self.model.currency)
+    @strawberry.field(description="Price of one lesson, in minor units of `currency`.")
+    def price_minor(self) -> int:
+        return self.model.price_minor
 
-    @strawberry.field(description="Deposit due before a lesson is confirmed (0 when none).")
-    def deposit(self) -> Money:
-        return money(self.model.deposit_minor, self.model.currency)
+    @strawberry.field(
+        description="Deposit due before a lesson is confirmed, in minor units (0 when none)."
+    )
+    def deposit_minor(self) -> int:
+        return self.model.deposit_minor
+
+    @strawberry.field(description="ISO 4217 code of the price and deposit.")
+    def currency(self) -> str:
+        return self.model.currency
 
     @strawberry.field(description="Whether the lesson type can be booked.")
     def is_active(self) -> bool:
@@ -307,9 +308,15 @@ class Booking(Node):
     def notes(self) -> str | None:
         return self.model.notes
 
-    @strawberry.field(description="The lesson's price, fixed when it was booked.")
-    def price(self) -> Money:
-        return money(self.model.price_minor, self.model.currency)
+    @strawberry.field(
+        description="The lesson's price when it was booked, in minor units of `currency`."
+    )
+    def price_minor(self) -> int:
+        return self.model.price_minor
+
+    @strawberry.field(description="ISO 4217 code of the price and fee.")
+    def currency(self) -> str:
+        return self.model.currency
 
     @strawberry.field(description="Who booked it.")
     async def booked_by(self, info: Info) -> User | None:
@@ -343,9 +350,12 @@ class Booking(Node):
         outcome = self.model.policy_outcome
         return PolicyOutcome(outcome) if outcome else None
 
-    @strawberry.field(description="The late-cancellation fee charged (zero when none).")
-    def fee(self) -> Money:
-        return money(self.model.fee_minor, self.model.currency)
+    @strawberry.field(
+        description="The late-cancellation fee charged, in minor units (zero when none); "
+        "what is owed appears as a FEE payment."
+    )
+    def fee_minor(self) -> int:
+        return self.model.fee_minor
 
     @strawberry.field(description="Every change to the booking, oldest first.")
     async def history(self, info: Info) -> list[BookingChange]:

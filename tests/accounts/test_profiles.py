@@ -42,7 +42,7 @@ mutation UpdateInstructor($input: UpdateInstructorProfileInput!) {
     user {
       instructorProfile {
         licenceNumber specialisations bio vehicle certifications areasCovered
-        maxStudents maxHoursPerWeek bufferMinutes hourlyRate { amountMinor currency }
+        maxStudents maxHoursPerWeek bufferMinutes hourlyRateMinor
       }
     }
     errors { code message field }
@@ -472,7 +472,6 @@ async def test_an_instructor_updates_their_own_professional_details(
     assert profile["licenceNumber"] == "ADI-123456"
     assert profile["specialisations"] == ["manual", "pass_plus"]
     assert profile["vehicle"] == {"make": "Ford", "model": "Fiesta", "transmission": "manual"}
-    assert profile["hourlyRate"]["currency"] == "GBP"
 
 
 @pytest.mark.parametrize(
@@ -528,7 +527,7 @@ async def test_a_school_admin_sets_capacity_and_rate(
         35,
         10,
     )
-    assert profile["hourlyRate"] == {"amountMinor": 4250, "currency": "GBP"}
+    assert profile["hourlyRateMinor"] == 4250
     actions = await db_rows(
         state,
         "SELECT actor_id FROM audit_log WHERE action = 'instructor.profile_updated' "

@@ -14,8 +14,8 @@ from resolvers.context import AppState
 from tests.scheduling.helpers import make_diary
 from tests.support import Factory, GraphQLClient, gid
 
-FIELDS = "id name description durationMinutes price { amountMinor currency } "
-FIELDS += "deposit { amountMinor } isActive"
+FIELDS = "id name description durationMinutes priceMinor currency "
+FIELDS += "depositMinor isActive"
 
 CREATE = f"""
 mutation Create($input: CreateLessonTypeInput!) {{
@@ -64,12 +64,12 @@ async def test_an_admin_creates_changes_and_retires_a_lesson_type(
     # Then it is priced in the school's currency, the change kept what was not sent,
     # students no longer see it, and both changes are audited
     assert created["createLessonType"]["errors"] == []
-    assert lesson_type["price"] == {"amountMinor": 9000, "currency": "GBP"}
-    assert lesson_type["deposit"] == {"amountMinor": 2000}
+    assert (lesson_type["priceMinor"], lesson_type["currency"]) == (9000, "GBP")
+    assert lesson_type["depositMinor"] == 2000
     assert changed["updateLessonType"]["errors"] == []
     assert changed["updateLessonType"]["lessonType"] == {
         **lesson_type,
-        "price": {"amountMinor": 9500, "currency": "GBP"},
+        "priceMinor": 9500,
         "isActive": False,
     }
     student = await gql.login(diary.world.student.email)

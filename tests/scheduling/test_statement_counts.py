@@ -17,9 +17,9 @@ WEEK = """
 query Week($instructorId: ID!, $from: DateTime!, $to: DateTime!) {
   diary(instructorId: $instructorId, from: $from, to: $to) {
     id startsAt endsAt status localStart location
-    price { amountMinor currency }
+    priceMinor currency
     student { id fullName email studentProfile { licenceType } }
-    lessonType { id name durationMinutes price { amountMinor } }
+    lessonType { id name durationMinutes priceMinor }
     history { kind at actor { id } }
     pendingRescheduleRequest { id proposedStartsAt }
   }
