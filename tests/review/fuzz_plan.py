@@ -398,6 +398,7 @@ def _baseline_values(land: Fuzzland, today: date) -> dict[str, Any]:
         "paymentMethod": "CARD",
         "method": "CARD",
         "quotePurchase.studentId": Ref("User:student"),
+        "PurchasePackageInput.studentId": Ref("User:student"),
         "RecordBankDepositInput.reference": land.home.secrets["bank_reference"],
         "RecordBankDepositInput.amountMinor": int(land.home.secrets["bank_amount"]),
         "receivedOn": day(-1),
