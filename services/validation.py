@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from enum import StrEnum
 from functools import cache
 from zoneinfo import available_timezones
@@ -74,3 +75,14 @@ def require_range(value: int, low: int, high: int, code: StrEnum, field: str) ->
     if not low <= value <= high:
         raise DomainError(code, f"{field} must be between {low} and {high}.", field)
     return value
+
+
+def require_instant(value: datetime, code: StrEnum, field: str) -> datetime:
+    """``value`` in UTC: it needs an offset, and an instant UTC can hold (year 1 at +14:00
+    and 9999 at -14:00 have none, and PostgreSQL could not store them)."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise DomainError(code, "Give the time with its UTC offset.", field)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise DomainError(code, f"{field} is too far in the past or future.", field) from None

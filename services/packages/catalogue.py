@@ -210,22 +210,26 @@ async def update_package(
     if package is None or not is_manager(actor, package.school_id):
         raise DomainError(E.NOT_FOUND, "No such package.", "packageId")
     before = snapshot(package)
-    for key, value in changes.items():
-        if value is None:
-            continue
-        if key == "name":
-            value = clean_text(value, E.INVALID, "name", max_length=100, required=True)
-        elif key == "description":
-            value = clean_text(value, E.INVALID, "description", max_length=2000)
-        elif key == "currency":
-            school = await uow.session.get(School, package.school_id)
-            assert school is not None
-            value = _currency(school, value)
-        setattr(package, key, value)
-    for key in clear:
-        if key in CLEARABLE:
-            setattr(package, key, None)
-    await _validate(uow, package)
+    # The changes are checked before the row is written: the lookups below (the school's
+    # currency, the lesson type, the instructor) must not flush a half-checked package,
+    # whose values the database would refuse with a constraint error instead.
+    with uow.session.no_autoflush:
+        for key, value in changes.items():
+            if value is None:
+                continue
+            if key == "name":
+                value = clean_text(value, E.INVALID, "name", max_length=100, required=True)
+            elif key == "description":
+                value = clean_text(value, E.INVALID, "description", max_length=2000)
+            elif key == "currency":
+                school = await uow.session.get(School, package.school_id)
+                assert school is not None
+                value = _currency(school, value)
+            setattr(package, key, value)
+        for key in clear:
+            if key in CLEARABLE:
+                setattr(package, key, None)
+        await _validate(uow, package)
     await uow.session.flush()
     uow.audit(
         actor,

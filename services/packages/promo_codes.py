@@ -21,7 +21,7 @@ from services.actor import Actor, Role, Scope
 from services.errors import DomainError
 from services.packages.errors import PackageErrorCode as E
 from services.uow import UnitOfWork
-from services.validation import clean_text, require_range
+from services.validation import clean_text, require_instant, require_range
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9_-]{3,32}$")
 MAX_FIXED_MINOR = 100_000_000
@@ -76,8 +76,8 @@ def _validate(p: PromoCode) -> None:
         require_range(p.per_user_limit, 1, 10_000, E.INVALID, "perUserLimit")
     require_range(p.min_amount_minor, 0, MAX_FIXED_MINOR, E.INVALID, "minAmountMinor")
     for name, at in (("startsAt", p.starts_at), ("endsAt", p.ends_at)):
-        if at is not None and at.tzinfo is None:
-            raise DomainError(E.INVALID, "Give the time with its UTC offset.", name)
+        if at is not None:
+            require_instant(at, E.INVALID, name)
     if p.starts_at is not None and p.ends_at is not None and p.ends_at <= p.starts_at:
         raise DomainError(E.INVALID, "The code must end after it starts.", "endsAt")
 

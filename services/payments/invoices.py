@@ -43,7 +43,7 @@ from services.money import basis_points
 from services.payments import hooks
 from services.payments.errors import PaymentErrorCode as E
 from services.uow import UnitOfWork
-from services.validation import clean_text
+from services.validation import clean_text, require_instant
 
 MAX_ITEMS = 50
 MAX_QUANTITY = 1000
@@ -228,8 +228,7 @@ async def mark_paid(
         )
     at = now()
     paid_at = paid_at or at
-    if paid_at.tzinfo is None:
-        raise DomainError(E.INVALID, "paidAt needs a time zone.", "paidAt")
+    paid_at = require_instant(paid_at, E.INVALID, "paidAt")
     if paid_at > at:
         raise DomainError(E.INVALID, "paidAt cannot be in the future.", "paidAt")
     invoice.status = "paid"

@@ -156,9 +156,11 @@ async def mark_payout_paid(
     """Record that a pending payout was paid (once; the same reference again is a no-op)."""
     require_finances(actor)
     reference = reference.strip()
-    if not 1 <= len(reference) <= 100:
+    if not 1 <= len(reference) <= 100 or not reference.isprintable():
         raise DomainError(
-            E.INVALID, "Give the payment's reference (1 to 100 characters).", "reference"
+            E.INVALID,
+            "Give the payment's reference (1 to 100 printable characters).",
+            "reference",
         )
     session = uow.session
     payout = await session.scalar(

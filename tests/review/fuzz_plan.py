@@ -36,7 +36,7 @@ from graphql.language import Lexer, Source, TokenKind
 from graphql.pyutils import Undefined
 
 from tests.review import fuzz_values as values
-from tests.review.fuzz_world import PHONE, QUESTION_INPUT, SKILL, Fuzzland
+from tests.review.fuzz_world import PHONE, PROMO_CODE, QUESTION_INPUT, SKILL, Fuzzland
 from tests.support import PASSWORD
 
 OMIT = object()
@@ -133,6 +133,23 @@ IDS: dict[str, str] = {
     "rejectContent.targetId": "Post:pending",
     "restoreContent.targetId": "Post:hidden",
     "answerPracticeQuestion.questionId": "TheoryQuestion",
+    # packages, payments, billing and earnings
+    "packageId": "LessonPackage",
+    "packageIds": "LessonPackage",
+    "promoCodeId": "PromoCode",
+    "studentPackageId": "StudentPackage",
+    "paymentId": "Payment",
+    "invoiceId": "Invoice",
+    "payoutId": "Payout",
+    "depositId": "BankDeposit",
+    "refundId": "Refund",
+    "recordCashPayment.paymentId": "Payment:bank_pending",
+    "issueInvoice.invoiceId": "Invoice:draft",
+    "voidInvoice.invoiceId": "Invoice:draft",
+    "markInvoicePaid.invoiceId": "Invoice:issued",
+    "markPayoutPaid.payoutId": "Payout",
+    "refundPayment.paymentId": "Payment",
+    "payForBooking.bookingId": "Booking",
 }
 
 
@@ -346,6 +363,66 @@ def _baseline_values(land: Fuzzland, today: date) -> dict[str, Any]:
         "clickTimes": [10.5],
         "mockTests.studentId": Ref("User:student"),
         "hazardTests.studentId": Ref("User:student"),
+        # packages and promo codes
+        "lessonsCount": 10,
+        "lessonDurationMinutes": 60,
+        "CreateLessonPackageInput.priceMinor": 40_000,
+        "UpdateLessonPackageInput.priceMinor": 38_000,
+        "discountPercent": 5,
+        "validityDays": 365,
+        "audience": "ALL",
+        "CreateLessonPackageInput.lessonTypeId": Ref("LessonType"),
+        "UpdateLessonPackageInput.lessonTypeId": Ref("LessonType"),
+        "CreateLessonPackageInput.instructorId": Ref("User:instructor"),
+        "UpdateLessonPackageInput.instructorId": Ref("User:instructor"),
+        "CreateLessonPackageInput.schoolId": Ref("School"),
+        "UpdateLessonPackageInput.isActive": True,
+        "includeInactive": True,
+        "CreatePromoCodeInput.code": "SPRING20",
+        "UpdatePromoCodeInput.code": "WELCOME15",
+        "CreatePromoCodeInput.kind": "PERCENTAGE",
+        "UpdatePromoCodeInput.kind": "FIXED",
+        "CreatePromoCodeInput.value": 20,
+        "UpdatePromoCodeInput.value": 1_500,
+        "usageLimit": 100,
+        "perUserLimit": 3,
+        "minAmountMinor": 1_000,
+        "CreatePromoCodeInput.startsAt": at(-1, 0),
+        "UpdatePromoCodeInput.startsAt": at(-1, 0),
+        "endsAt": at(60, 0),
+        "packageIds": [Ref("LessonPackage")],
+        "CreatePromoCodeInput.schoolId": Ref("School"),
+        "CreatePromoCodeInput.isActive": True,
+        # purchases, payments, bank and cash
+        "promoCode": PROMO_CODE,
+        "paymentMethod": "CARD",
+        "method": "CARD",
+        "quotePurchase.studentId": Ref("User:student"),
+        "PurchasePackageInput.studentId": Ref("User:student"),
+        "RecordBankDepositInput.reference": land.home.secrets["bank_reference"],
+        "RecordBankDepositInput.amountMinor": int(land.home.secrets["bank_amount"]),
+        "receivedOn": day(-1),
+        "payerName": "A. Student",
+        "payWith": "CREDIT",
+        "BookLessonInput.studentPackageId": Ref("StudentPackage"),
+        "depositMethod": "CARD",
+        # refunds and invoices
+        "RefundPaymentInput.amountMinor": 500,
+        "revokeCredits": 1,
+        "InvoiceFilter.studentId": Ref("User:student"),
+        "items": [{"description": "Theory book", "quantity": 2, "unitMinor": 1_500}],
+        "quantity": 2,
+        "unitMinor": 1_500,
+        "discountMinor": 500,
+        "dueOn": day(30),
+        "issue": False,
+        "paidAt": at(-1, 12),
+        # earnings and payouts: the last 30 days, with the world's completed lessons
+        "periodStart": day(-30),
+        "periodEnd": day(-1),
+        "schoolEarnings.schoolId": Ref("School"),
+        "payouts.instructorId": Ref("User:instructor"),
+        "MarkPayoutPaidInput.reference": "BACS-0001",
         # pagination
         "first": 10,
     }

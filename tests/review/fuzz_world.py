@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 
@@ -131,6 +132,63 @@ mutation($input: RequestPasswordResetInput!) { requestPasswordReset(input: $inpu
 SHARED_QUESTIONS = """
 query { theoryQuestions(first: 20) { edges { node { id marksRequired source { id } } } } }
 """
+CREATE_PACKAGE = """
+mutation($input: CreateLessonPackageInput!) {
+  createLessonPackage(input: $input) { package { id } errors { code } }
+}
+"""
+UPDATE_PACKAGE = """
+mutation($input: UpdateLessonPackageInput!) {
+  updateLessonPackage(input: $input) { package { id } errors { code } }
+}
+"""
+CREATE_PROMO = """
+mutation($input: CreatePromoCodeInput!) {
+  createPromoCode(input: $input) { promoCode { id } errors { code } }
+}
+"""
+PURCHASE = """
+mutation($input: PurchasePackageInput!) {
+  purchasePackage(input: $input) {
+    studentPackageId payment { id status amountMinor bankReference } errors { code }
+  }
+}
+"""
+RECORD_DEPOSIT = """
+mutation($input: RecordBankDepositInput!) {
+  recordBankDeposit(input: $input) { deposit { id status } errors { code } }
+}
+"""
+REFUND = """
+mutation($input: RefundPaymentInput!) {
+  refundPayment(input: $input) { refund { id } errors { code } }
+}
+"""
+CREATE_INVOICE = """
+mutation($input: CreateInvoiceInput!) {
+  createInvoice(input: $input) { invoice { id status } errors { code } }
+}
+"""
+INVOICES = """
+query($filter: InvoiceFilter) { invoices(filter: $filter, first: 50) { edges { node { id paymentId } } } }
+"""
+PAYOUT = """
+mutation($input: CreatePayoutInput!) {
+  createPayout(input: $input) { payout { id } errors { code } }
+}
+"""
+# The package the world sells, and the promo code it may be bought with.
+PACKAGE_INPUT = {
+    "name": "Ten lessons",
+    "description": "Ten hours behind the wheel",
+    "lessonsCount": 10,
+    "lessonDurationMinutes": 60,
+    "priceMinor": 40_000,
+    "discountPercent": 5,
+    "validityDays": 365,
+    "audience": "ALL",
+}
+PROMO_CODE = "WELCOME10"
 
 
 async def build_school(
@@ -376,7 +434,143 @@ async def build_school(
     ids["HazardTest"] = hazard["id"]
     ids["HazardTestClip"] = hazard["clips"][0]["id"]
     ids["HazardClip"] = hazard["clips"][0]["clip"]["id"]
+    await _money(school, gql, lessons)
     return school
+
+
+async def _money(school: School, gql: GraphQLClient, lessons: Lessons) -> None:
+    """Packages, payments, billing and earnings: a package on sale and one taken off
+    sale, a promo code, a package the student bought by card (its payment settled at
+    once by the local provider, partly refunded, and its invoice issued on settling), a
+    bank purchase waiting for its transfer, an unmatched bank deposit, a draft and an
+    issued invoice, a lesson booked with a credit, and a payout for a past day with a
+    completed lesson. Made last, so that the lessons above were booked before the
+    student held any credits."""
+    world, tokens, ids = school.world, school.tokens, school.ids
+    admin, student = tokens["admin"], tokens["student"]
+    # A lesson long past for the payout (the other lessons are all in the last 25 days).
+    paid_out = await lessons.completed(hours_ago=24 * 40)
+    package = await must(gql, CREATE_PACKAGE, {"input": PACKAGE_INPUT}, admin)
+    ids["LessonPackage"] = package["package"]["id"]
+    retired = await must(
+        gql, CREATE_PACKAGE, {"input": {**PACKAGE_INPUT, "name": "Five lessons"}}, admin
+    )
+    ids["LessonPackage:inactive"] = retired["package"]["id"]
+    await must(
+        gql,
+        UPDATE_PACKAGE,
+        {"input": {"packageId": ids["LessonPackage:inactive"], "isActive": False}},
+        admin,
+    )
+    promo = await must(
+        gql,
+        CREATE_PROMO,
+        {
+            "input": {
+                "code": PROMO_CODE,
+                "kind": "PERCENTAGE",
+                "value": 10,
+                "usageLimit": 100,
+                "perUserLimit": 5,
+                "packageIds": [ids["LessonPackage"]],
+            }
+        },
+        admin,
+    )
+    ids["PromoCode"] = promo["promoCode"]["id"]
+    bought = await must(
+        gql,
+        PURCHASE,
+        {"input": {"packageId": ids["LessonPackage"], "paymentMethod": "CARD"}},
+        student,
+    )
+    assert bought["payment"]["status"] == "SUCCEEDED", bought
+    ids["StudentPackage"] = bought["studentPackageId"]
+    ids["Payment"] = bought["payment"]["id"]
+    waiting = await must(
+        gql,
+        PURCHASE,
+        {"input": {"packageId": ids["LessonPackage"], "paymentMethod": "BANK"}},
+        student,
+    )
+    assert waiting["payment"]["status"] == "PENDING", waiting
+    ids["Payment:bank_pending"] = waiting["payment"]["id"]
+    ids["StudentPackage:pending"] = waiting["studentPackageId"]
+    school.secrets["bank_reference"] = waiting["payment"]["bankReference"]
+    school.secrets["bank_amount"] = str(waiting["payment"]["amountMinor"])
+    # A transfer quoting no reference of the school's: kept as unmatched (NO_MATCH).
+    recorded = await gql.data(
+        RECORD_DEPOSIT,
+        {
+            "input": {
+                "reference": "UNKNOWN-TRANSFER-1",
+                "amountMinor": 2_500,
+                "currency": "GBP",
+                "receivedOn": days_ahead(-2).isoformat(),
+                "payerName": "A. Payer",
+            }
+        },
+        token=admin,
+    )
+    deposit = recorded["recordBankDeposit"]
+    assert [e["code"] for e in deposit["errors"]] == ["NO_MATCH"], deposit
+    ids["BankDeposit"] = deposit["deposit"]["id"]
+    refund = await must(
+        gql,
+        REFUND,
+        {"input": {"paymentId": ids["Payment"], "reason": "Goodwill", "amountMinor": 1_000}},
+        admin,
+    )
+    ids["Refund"] = refund["refund"]["id"]
+    invoices = await gql.data(INVOICES, {"filter": {"studentId": ids["User:student"]}}, token=admin)
+    ids["Invoice"] = next(
+        e["node"]["id"]
+        for e in invoices["invoices"]["edges"]
+        if e["node"]["paymentId"] == ids["Payment"]
+    )
+    for key, issue in (("Invoice:draft", False), ("Invoice:issued", True)):
+        invoice = await must(
+            gql,
+            CREATE_INVOICE,
+            {
+                "input": {
+                    "studentId": ids["User:student"],
+                    "items": [{"description": "Theory book", "quantity": 1, "unitMinor": 1_500}],
+                    "issue": issue,
+                }
+            },
+            admin,
+        )
+        ids[key] = invoice["invoice"]["id"]
+    credit = await must(
+        gql,
+        BOOK,
+        {
+            "input": {
+                "instructorId": ids["User:instructor"],
+                "lessonTypeId": ids["LessonType"],
+                "startsAt": iso(local(days_ahead(10), 15)),
+                "payWith": "CREDIT",
+                "studentPackageId": ids["StudentPackage"],
+            }
+        },
+        student,
+    )
+    ids["Booking:credit"] = credit["booking"]["id"]
+    day = paid_out.starts_at.astimezone(ZoneInfo(world.school.time_zone)).date().isoformat()
+    payout = await must(
+        gql,
+        PAYOUT,
+        {
+            "input": {
+                "instructorId": ids["User:instructor"],
+                "periodStart": day,
+                "periodEnd": day,
+            }
+        },
+        admin,
+    )
+    ids["Payout"] = payout["payout"]["id"]
 
 
 SKILL = "roundabouts"

@@ -10,6 +10,7 @@ import json
 import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import orjson
 import pytest
@@ -19,6 +20,7 @@ from models.theory import TheoryQuestion
 from resolvers.context import AppState
 from services.theory import importer
 from tests.feedback.helpers import Lessons
+from tests.payments.helpers import make_package, make_promo
 from tests.scheduling.helpers import make_diary
 from tests.series.helpers import count, create_input, year_diary
 from tests.support import Factory, GraphQLClient, SchoolWorld, gid
@@ -433,3 +435,192 @@ async def test_a_bank_file_with_a_nul_in_any_text_is_refused_naming_the_row(
             refused.value.by_row(),
         )
     assert await count(state, TheoryQuestion) == 0
+
+
+# -- packages, promo codes, invoices and payouts (issue 4) --
+
+UPDATE_PACKAGE = """
+mutation Update($input: UpdateLessonPackageInput!) {
+  updateLessonPackage(input: $input) {
+    package { id lessonsCount discountPercent }
+    errors { code field message }
+  }
+}
+"""
+CREATE_PROMO = """
+mutation Create($input: CreatePromoCodeInput!) {
+  createPromoCode(input: $input) { promoCode { id } errors { code field message } }
+}
+"""
+UPDATE_PROMO = """
+mutation Update($input: UpdatePromoCodeInput!) {
+  updatePromoCode(input: $input) { promoCode { id } errors { code field message } }
+}
+"""
+CREATE_INVOICE = """
+mutation Create($input: CreateInvoiceInput!) {
+  createInvoice(input: $input) { invoice { id status } errors { code field } }
+}
+"""
+MARK_INVOICE_PAID = """
+mutation Paid($input: MarkInvoicePaidInput!) {
+  markInvoicePaid(input: $input) { invoice { id status } errors { code field message } }
+}
+"""
+CREATE_PAYOUT = """
+mutation Create($input: CreatePayoutInput!) {
+  createPayout(input: $input) { payout { id status } errors { code field } }
+}
+"""
+MARK_PAYOUT_PAID = """
+mutation Paid($input: MarkPayoutPaidInput!) {
+  markPayoutPaid(input: $input) { payout { id status reference } errors { code field message } }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "field"),
+    [
+        ({"discountPercent": -1}, "INVALID", "discountPercent"),
+        ({"discountPercent": 2**31 - 1}, "INVALID", "discountPercent"),
+        ({"lessonsCount": 0}, "INVALID", "lessonsCount"),
+        ({"lessonDurationMinutes": -1}, "INVALID", "lessonDurationMinutes"),
+        ({"priceMinor": -1}, "INVALID", "priceMinor"),
+        ({"instructorId": gid("User", uuid.UUID(int=7))}, "INSTRUCTOR_NOT_FOUND", "instructorId"),
+        (
+            {"lessonTypeId": gid("LessonType", uuid.UUID(int=7))},
+            "LESSON_TYPE_NOT_FOUND",
+            "lessonTypeId",
+        ),
+    ],
+)
+async def test_a_package_changed_out_of_range_is_refused_before_it_is_written(
+    gql: GraphQLClient,
+    state: AppState,
+    world: SchoolWorld,
+    change: dict[str, Any],
+    code: str,
+    field: str,
+) -> None:
+    # Given a package on sale, and its school's admin
+    package = await make_package(state, world.school)
+    token = await gql.login(world.admin.email)
+    before = await snapshot(state)
+
+    # When the admin changes one of its numbers or rows to one it cannot hold, along with
+    # its currency (whose lookup used to flush the half-checked package first)
+    data = await gql.data(
+        UPDATE_PACKAGE,
+        {"input": {"packageId": gid("LessonPackage", package.id), "currency": "GBP", **change}},
+        token=token,
+    )
+
+    # Then it is a typed error naming the field, and nothing was written
+    payload = data["updateLessonPackage"]
+    assert payload["package"] is None
+    assert [(e["code"], e["field"]) for e in payload["errors"]] == [(code, field)]
+    assert await snapshot(state) == before
+
+
+@pytest.mark.parametrize(
+    ("field", "instant"), [("startsAt", BEFORE_YEAR_1), ("endsAt", AFTER_YEAR_9999)]
+)
+async def test_a_promo_code_valid_from_or_to_an_instant_utc_cannot_hold_is_refused(
+    gql: GraphQLClient, state: AppState, world: SchoolWorld, field: str, instant: str
+) -> None:
+    # Given a promo code, and the school's admin
+    promo = await make_promo(state, world.school, "WELCOME10")
+    token = await gql.login(world.admin.email)
+    before = await snapshot(state)
+
+    # When the admin makes a code, or changes one, to start before year 1 in UTC or end
+    # after 9999
+    made = await gql.data(
+        CREATE_PROMO,
+        {"input": {"code": "SPRING20", "kind": "PERCENTAGE", "value": 20, field: instant}},
+        token=token,
+    )
+    changed = await gql.data(
+        UPDATE_PROMO,
+        {"input": {"promoCodeId": gid("PromoCode", promo.id), field: instant}},
+        token=token,
+    )
+
+    # Then both are typed errors about that field, and nothing was written
+    for payload in (made["createPromoCode"], changed["updatePromoCode"]):
+        assert payload["promoCode"] is None
+        assert [(e["code"], e["field"]) for e in payload["errors"]] == [("INVALID", field)]
+    assert await snapshot(state) == before
+
+
+async def test_an_invoice_paid_at_an_instant_before_year_1_is_refused(
+    gql: GraphQLClient, state: AppState, world: SchoolWorld
+) -> None:
+    # Given an issued invoice, and the school's admin
+    token = await gql.login(world.admin.email)
+    created = await gql.data(
+        CREATE_INVOICE,
+        {
+            "input": {
+                "studentId": gid("User", world.student.id),
+                "items": [{"description": "Theory book", "quantity": 1, "unitMinor": 1500}],
+                "issue": True,
+            }
+        },
+        token=token,
+    )
+    invoice = created["createInvoice"]["invoice"]
+    assert invoice["status"] == "ISSUED"
+    before = await snapshot(state)
+
+    # When the admin marks it paid at midnight of 1 January, year 1, at UTC+14
+    data = await gql.data(
+        MARK_INVOICE_PAID,
+        {"input": {"invoiceId": invoice["id"], "paidAt": BEFORE_YEAR_1}},
+        token=token,
+    )
+
+    # Then it is a typed error about paidAt, and the invoice is still issued
+    payload = data["markInvoicePaid"]
+    assert payload["invoice"] is None
+    assert [(e["code"], e["field"]) for e in payload["errors"]] == [("INVALID", "paidAt")]
+    assert await snapshot(state) == before
+
+
+async def test_a_payout_reference_with_a_nul_character_is_refused(
+    gql: GraphQLClient, factory: Factory, state: AppState
+) -> None:
+    # Given a pending payout for a past day with a completed lesson
+    diary = await make_diary(factory)
+    lesson = await Lessons(state, diary).completed(hours_ago=24 * 40)
+    day = lesson.starts_at.astimezone(ZoneInfo(diary.school.time_zone)).date().isoformat()
+    token = await gql.login(diary.world.admin.email)
+    created = await gql.data(
+        CREATE_PAYOUT,
+        {
+            "input": {
+                "instructorId": gid("User", diary.world.instructor.id),
+                "periodStart": day,
+                "periodEnd": day,
+            }
+        },
+        token=token,
+    )
+    payout = created["createPayout"]["payout"]
+    assert payout["status"] == "PENDING"
+    before = await snapshot(state)
+
+    for reference in ("BACS\x00-0001", "BACS\x07-0001"):
+        # When the admin marks it paid with a reference holding a control character
+        data = await gql.data(
+            MARK_PAYOUT_PAID,
+            {"input": {"payoutId": payout["id"], "reference": reference}},
+            token=token,
+        )
+
+        # Then it is a typed error about the reference, and the payout is still pending
+        payload = data["markPayoutPaid"]
+        assert payload["payout"] is None
+        assert [(e["code"], e["field"]) for e in payload["errors"]] == [("INVALID", "reference")]
+    assert await snapshot(state) == before
