@@ -85,7 +85,7 @@ class RecordBankDepositPayload:
     )
     payment: Payment | None = strawberry.field(description="The payment it settled, if any.")
     errors: list[PaymentError] = strawberry.field(
-        description="Why it failed; NO_MATCH when the deposit was kept as unmatched."
+        description="Why it was refused; empty when the deposit was recorded, matched or not."
     )
 
 
@@ -157,7 +157,8 @@ class PaymentMutation:
     @strawberry.mutation(
         description="Record a deposit from the school's bank statement (finance admins). It "
         "settles the pending bank payment whose reference it quotes, for the same amount and "
-        "currency; otherwise it is kept as unmatched and NO_MATCH is reported.",
+        "currency (`deposit.status` MATCHED, `payment` set); otherwise it is kept for you to "
+        "reconcile (`deposit.status` UNMATCHED, `payment` null). Either way it is recorded.",
         permission_classes=[IsAuthenticated, has_scope(Scope.FINANCES_MANAGE)],
     )
     async def record_bank_deposit(
@@ -173,15 +174,6 @@ class PaymentMutation:
         result, errors = await attempt(resolvers.record_bank_deposit(info, line))
         if result is None:
             return RecordBankDepositPayload(deposit=None, payment=None, errors=_errors(errors))
-        if not result.matched:
-            errors = [
-                DomainError(
-                    E.NO_MATCH,
-                    "No pending bank payment has this reference, amount and currency; the "
-                    "deposit is kept as unmatched.",
-                    "reference",
-                )
-            ]
         return RecordBankDepositPayload(
             deposit=deposit_or_none(result.deposit),
             payment=payment_or_none(result.payment),

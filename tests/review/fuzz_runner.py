@@ -29,12 +29,6 @@ KEPT_ON_FAILURE: dict[str, set[str]] = {
     "verifyPhone": {"one_time_tokens"},
     "startLesson": {"lesson_start_codes"},
 }
-# A refusal that writes by design, only with this outcome: a bank deposit quoting no
-# pending payment's reference is kept as unmatched for a person to reconcile, and the
-# payload says NO_MATCH (SPEC §3; docs/api.md).
-KEPT_WITH_OUTCOME: dict[str, tuple[str, set[str]]] = {
-    "recordBankDeposit": ("typed NO_MATCH", {"bank_deposits", "audit_log"}),
-}
 
 
 @dataclass
@@ -140,8 +134,6 @@ class Runner:
         elif outcome != "ok" and not internal:
             changed = await self.rewind.changed(written)
             kept = KEPT_ON_FAILURE.get(case.operation.name, set())
-            if KEPT_WITH_OUTCOME.get(case.operation.name, ("", set()))[0] == outcome:
-                kept = kept | KEPT_WITH_OUTCOME[case.operation.name][1]
             half = {table: rows for table, rows in changed.items() if table not in kept}
             if half:
                 self.findings.add(case, role, f"refused ({outcome}) but wrote {half}")
