@@ -7,8 +7,8 @@ reference) or in cash at the next lesson (an admin's ``recordCashPayment``):
 * ``fee`` — the tier's fee (``booking.fee_minor``); a credit, if the lesson had one,
   came back (packages);
 * ``forfeited`` — a lesson paid with a credit keeps it spent, which is the charge; a
-  pay-as-you-go lesson is charged at its price, less a deposit already paid (which the
-  school keeps);
+  pay-as-you-go lesson is charged at its price, less a deposit and a lesson payment
+  already paid (which the school keeps);
 * ``waived`` — an admin's waiver, at cancellation or later: nothing is owed, and a fee
   still pending fails with the reason "waived".
 
@@ -30,11 +30,13 @@ from services.uow import UnitOfWork
 WAIVED = "waived"
 
 
-async def _deposits_paid(uow: UnitOfWork, booking: Booking) -> int:
+async def _already_paid(uow: UnitOfWork, booking: Booking) -> int:
+    """What the student has paid towards the lesson itself (deposits and a prepaid lesson
+    payment), net of refunds."""
     paid = await uow.session.scalar(
         select(func.coalesce(func.sum(Payment.amount_minor - Payment.refunded_minor), 0)).where(
             Payment.booking_id == booking.id,
-            Payment.kind == "deposit",
+            Payment.kind.in_(("deposit", "lesson")),
             Payment.status.in_(("succeeded", "partially_refunded")),
         )
     )
@@ -46,12 +48,16 @@ async def owed(uow: UnitOfWork, booking: Booking) -> int:
     if booking.policy_outcome == "fee":
         return booking.fee_minor
     if booking.policy_outcome == "forfeited" and booking.student_package_id is None:
-        return max(booking.price_minor - await _deposits_paid(uow, booking), 0)
+        return max(booking.price_minor - await _already_paid(uow, booking), 0)
     return 0
 
 
 @hooks.when_cancelled
 async def charge_late_cancellation(uow: UnitOfWork, actor: Actor | None, booking: Booking) -> None:
+    # A lesson payment still under way is not owed any more (the lesson will not happen):
+    # it fails, so a late transfer is not matched to it; what a late cancellation costs
+    # is the fee below.
+    await _fail_pending(uow, actor, booking, "lesson", "booking cancelled")
     amount = await owed(uow, booking)
     if amount < 1:
         return
@@ -71,18 +77,24 @@ async def charge_late_cancellation(uow: UnitOfWork, actor: Actor | None, booking
     )
 
 
-@hooks.when_waived
-async def drop_waived_fee(uow: UnitOfWork, actor: Actor | None, booking: Booking) -> None:
+async def _fail_pending(
+    uow: UnitOfWork, actor: Actor | None, booking: Booking, kind: str, reason: str
+) -> None:
     pending = (
         await uow.session.scalars(
             select(Payment)
             .where(
                 Payment.booking_id == booking.id,
-                Payment.kind == "fee",
+                Payment.kind == kind,
                 Payment.status == "pending",
             )
             .with_for_update()
         )
     ).all()
     for payment in pending:
-        await core.fail(uow, payment, actor, WAIVED)
+        await core.fail(uow, payment, actor, reason)
+
+
+@hooks.when_waived
+async def drop_waived_fee(uow: UnitOfWork, actor: Actor | None, booking: Booking) -> None:
+    await _fail_pending(uow, actor, booking, "fee", WAIVED)

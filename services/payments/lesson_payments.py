@@ -99,6 +99,10 @@ async def pay_for_booking(
             "This lesson is already paid for, or its payment is under way.",
             "bookingId",
         )
+    if booking.status == "pending" and booking.payment_due_at is not None:
+        # Held for its deposit: the lesson's price is not due before the deposit (paying
+        # both would take the deposit twice, and an unpaid hold is released anyway).
+        raise DomainError(E.INVALID_STATUS, "Pay the lesson's deposit first.", "bookingId")
     deposits = await uow.session.scalar(
         select(func.coalesce(func.sum(Payment.amount_minor - Payment.refunded_minor), 0)).where(
             Payment.booking_id == booking.id,

@@ -21,9 +21,11 @@ payment is refunded in full loses all its unused credits and becomes ``refunded`
 partial refund takes ``revokeCredits`` credits (none by default). Credits already used
 keep their value: lessons taught stay paid to the instructor.
 
-**Deposits**: a booking cancelled free of charge (policy outcome ``returned`` or
-``waived``, which includes every cancellation by its instructor) gets its deposit back
-automatically; a late cancellation keeps it.
+**Deposits and prepaid lessons**: a booking cancelled free of charge (policy outcome
+``returned`` or ``waived``, which includes every cancellation by its instructor) gets its
+deposit and a prepaid lesson payment back automatically; a late cancellation keeps the
+deposit, and gives a prepaid lesson payment back when it owes a fee instead (as a credit
+comes back then); a forfeited lesson keeps both.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ REFUNDABLE = ("succeeded", "partially_refunded")
 MAX_REASON = 500
 FREE_CANCELLATION = ("returned", "waived")
 DEPOSIT_REFUND_REASON = "booking cancelled free of charge"
+LATE_LESSON_REFUND_REASON = "booking cancelled: a late-cancellation fee is owed instead"
 
 
 @dataclass(frozen=True)
@@ -309,37 +312,48 @@ async def _credits_follow(
     await uow.session.flush()
 
 
-async def _refund_deposit(uow: UnitOfWork, actor: Actor | None, booking: Booking) -> None:
-    deposits = (
+async def _refund_paid(
+    uow: UnitOfWork,
+    actor: Actor | None,
+    booking: Booking,
+    kinds: tuple[str, ...],
+    reason: str = DEPOSIT_REFUND_REASON,
+) -> None:
+    """Give back the rest of the booking's succeeded payments of ``kinds``."""
+    paid = (
         await uow.session.scalars(
             select(Payment)
             .where(
                 Payment.booking_id == booking.id,
-                Payment.kind == "deposit",
+                Payment.kind.in_(kinds),
                 Payment.status.in_(REFUNDABLE),
             )
             .order_by(Payment.created_at)
             .with_for_update()
         )
     ).all()
-    for payment in deposits:
+    for payment in paid:
         if payment.refunded_minor >= payment.amount_minor:
             continue
-        await give_back(uow, actor, payment, amount_minor=None, reason=DEPOSIT_REFUND_REASON)
+        await give_back(uow, actor, payment, amount_minor=None, reason=reason)
 
 
 @booking_hooks.when_cancelled
-async def _deposit_back_on_free_cancellation(
+async def _paid_back_on_cancellation(
     uow: UnitOfWork, actor: Actor | None, booking: Booking
 ) -> None:
-    """A free cancellation (or one by the instructor) gives the deposit back; a late one
-    keeps it."""
+    """A free cancellation (or one by the instructor) gives the deposit and a prepaid
+    lesson payment back; a late one keeps the deposit, and a fee replaces the lesson's
+    price (its prepayment comes back, like a credit); a forfeited lesson keeps both."""
     if booking.policy_outcome in FREE_CANCELLATION:
-        await _refund_deposit(uow, actor, booking)
+        await _refund_paid(uow, actor, booking, ("deposit", "lesson"))
+    elif booking.policy_outcome == "fee":
+        await _refund_paid(uow, actor, booking, ("lesson",), LATE_LESSON_REFUND_REASON)
 
 
 @booking_hooks.when_waived
-async def _deposit_back_when_waived(uow: UnitOfWork, actor: Actor | None, booking: Booking) -> None:
-    """An admin waiving a late cancellation's outcome gives the deposit back too."""
+async def _paid_back_when_waived(uow: UnitOfWork, actor: Actor | None, booking: Booking) -> None:
+    """An admin waiving a late cancellation's outcome gives the deposit (and a prepaid
+    lesson payment a forfeit kept) back too."""
     if booking.status == "cancelled" and booking.policy_outcome == "waived":
-        await _refund_deposit(uow, actor, booking)
+        await _refund_paid(uow, actor, booking, ("deposit", "lesson"))
