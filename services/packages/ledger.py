@@ -217,11 +217,35 @@ async def draw(
             balance_after=remaining,
             reason="booking",
             booking_id=booking_id,
-            value_minor=share(paid, total, total - remaining - 1),
+            value_minor=await _next_value(uow, candidate, paid, total),
             actor_id=actor_id,
         )
         return Movement(candidate, remaining, entry)
     return None
+
+
+async def _next_value(uow: UnitOfWork, package_id: uuid.UUID, paid: int, total: int) -> int:
+    """The value of the credit being drawn, so that the credits a package's bookings hold
+    are always worth ``share(paid, total, i)`` for their first indexes: ``remainder``
+    of them carry a penny more, and the rest do not. The next draw carries a penny when
+    fewer than ``remainder`` held credits (drawn and not returned) do. Counting by
+    position (``total - remaining``) would not add up after a give-back: 10000 / 3 drawn
+    3334, 3333, 3333, the 3334 returned and drawn again as a third 3333, a penny lost.
+    Runs under the package's row lock (the draw's UPDATE), so draws count one by one."""
+    base, remainder = divmod(paid, total)
+    if remainder == 0:
+        return base
+    held_plus = await uow.session.scalar(
+        select(
+            func.count().filter(CreditEntry.reason == "booking")
+            - func.count().filter(CreditEntry.reason == "returned")
+        ).where(
+            CreditEntry.student_package_id == package_id,
+            CreditEntry.value_minor == base + 1,
+        )
+    )
+    # share's first part carries a penny of the remainder, its last part none.
+    return share(paid, total, 0 if int(held_plus or 0) < remainder else total - 1)
 
 
 async def give_back(
