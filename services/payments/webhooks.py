@@ -8,7 +8,8 @@ transaction
    replayed id (Stripe retries, an attacker re-sending a captured request within the
    tolerance window) inserts nothing and changes nothing; two deliveries racing each
    other serialise on the primary key, and the second finds the first's row;
-2. settles (``payment_intent.succeeded``) or fails (``payment_intent.payment_failed``) the
+2. settles (``payment_intent.succeeded``) or fails (``payment_intent.canceled``, or a
+   ``payment_intent.payment_failed`` whose intent is not left open for another attempt) the
    payment with that provider reference, through the core's conditional ``UPDATE``, so
    credits are granted once whatever arrives twice. A success whose amount, currency or
    ``metadata.payment_id`` (when the event carries them) contradict the payment settles
@@ -33,6 +34,12 @@ from services.uow import UnitOfWork
 
 SUCCEEDED = "payment_intent.succeeded"
 FAILED = "payment_intent.payment_failed"
+CANCELED = "payment_intent.canceled"
+# A PaymentIntent in one of these states after a failed attempt is still open: the
+# customer may try another card on the same intent and succeed, so the attempt's
+# failure settles nothing (failing the payment would cancel the package while the money
+# could still be taken). Only a cancelled intent fails the payment.
+STILL_OPEN = ("requires_payment_method", "requires_confirmation", "requires_action", "processing")
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +65,8 @@ def contradicts(event: ProviderEvent, payment: Payment) -> str | None:
 @dataclass(frozen=True)
 class Outcome:
     """What an event did: ``duplicate``, ``ignored``, ``unknown_payment``, ``mismatch``,
-    ``settled``, ``failed`` or ``unchanged`` (the payment had already settled or failed)."""
+    ``settled``, ``failed``, ``attempt_failed`` (the intent stays open) or ``unchanged``
+    (the payment had already settled or failed)."""
 
     result: str
     payment_id: object | None = None
@@ -73,7 +81,7 @@ async def process(uow: UnitOfWork, provider: str, event: ProviderEvent) -> Outco
     )
     if recorded is None:
         return Outcome("duplicate")
-    if event.type not in (SUCCEEDED, FAILED) or not event.charge_reference:
+    if event.type not in (SUCCEEDED, FAILED, CANCELED) or not event.charge_reference:
         return Outcome("ignored")
     payment = await uow.session.scalar(
         select(Payment)
@@ -97,5 +105,9 @@ async def process(uow: UnitOfWork, provider: str, event: ProviderEvent) -> Outco
             return Outcome("mismatch", payment.id)
         changed = await core.settle(uow, payment, None)
         return Outcome("settled" if changed else "unchanged", payment.id)
-    changed = await core.fail(uow, payment, None, event.failure_reason or "payment_failed")
-    return Outcome("failed" if changed else "unchanged", payment.id)
+    if event.type == FAILED and event.data.get("status") in STILL_OPEN:
+        result = "attempt_failed"
+    else:
+        changed = await core.fail(uow, payment, None, event.failure_reason or "payment_failed")
+        result = "failed" if changed else "unchanged"
+    return Outcome(result, payment.id)

@@ -229,3 +229,33 @@ async def test_a_failed_payment_cancels_the_package_and_unknown_events_are_ackno
     late = await pending.send(event("payment_intent.succeeded", pending.reference, "evt_late"))
     assert late.json()["result"] == "unchanged"
     assert await count(state, CreditEntry) == 0
+
+
+async def test_a_failed_attempt_on_an_open_intent_leaves_the_payment_to_a_later_success(
+    pending: Pending,
+) -> None:
+    # Review (issue 4): Stripe sends payment_failed for a declined attempt and leaves the
+    # PaymentIntent open ("requires_payment_method"); the student may try another card.
+    state = pending.server.state
+    declined = event(
+        "payment_intent.payment_failed",
+        pending.reference,
+        "evt_attempt",
+        status="requires_payment_method",
+    )
+
+    attempt = await pending.send(declined)
+
+    # Then nothing is failed or cancelled yet
+    assert attempt.json()["result"] == "attempt_failed"
+    assert (await get(state, Payment, pending.payment_id)).status == "pending"
+    assert (await get(state, StudentPackage, pending.package_id)).status == "pending_payment"
+
+    # And when the next card succeeds, the student gets what they paid for
+    paid = await pending.send(event("payment_intent.succeeded", pending.reference, "evt_ok"))
+    assert paid.json()["result"] == "settled"
+    assert (await get(state, StudentPackage, pending.package_id)).status == "active"
+
+    # A cancelled intent is final: it fails a payment still pending (here: already paid)
+    cancelled = await pending.send(event("payment_intent.canceled", pending.reference, "evt_c"))
+    assert cancelled.json()["result"] == "unchanged"

@@ -111,6 +111,7 @@ def parse_event(payload: bytes) -> ProviderEvent:
     status = {
         "payment_intent.succeeded": "succeeded",
         "payment_intent.payment_failed": "failed",
+        "payment_intent.canceled": "failed",
     }.get(event_type)
     failure = None
     error = obj.get("last_payment_error")
