@@ -4,8 +4,9 @@ Scheduling records the policy's outcome on the booking; this module turns it int
 pending ``fee`` payment, which the student pays by bank transfer (it carries a
 reference) or in cash at the next lesson (an admin's ``recordCashPayment``):
 
-* ``fee`` — the tier's fee (``booking.fee_minor``); a credit, if the lesson had one,
-  came back (packages);
+* ``fee`` — the tier's fee (``booking.fee_minor``) less a deposit the school keeps
+  towards it; a credit, if the lesson had one, came back (packages), and a prepaid
+  lesson payment is refunded (refunds);
 * ``forfeited`` — a lesson paid with a credit keeps it spent, which is the charge; a
   pay-as-you-go lesson is charged at its price, less a deposit and a lesson payment
   already paid (which the school keeps);
@@ -30,13 +31,15 @@ from services.uow import UnitOfWork
 WAIVED = "waived"
 
 
-async def _already_paid(uow: UnitOfWork, booking: Booking) -> int:
+async def _already_paid(
+    uow: UnitOfWork, booking: Booking, kinds: tuple[str, ...] = ("deposit", "lesson")
+) -> int:
     """What the student has paid towards the lesson itself (deposits and a prepaid lesson
-    payment), net of refunds."""
+    payment, or only ``kinds`` of them), net of refunds."""
     paid = await uow.session.scalar(
         select(func.coalesce(func.sum(Payment.amount_minor - Payment.refunded_minor), 0)).where(
             Payment.booking_id == booking.id,
-            Payment.kind.in_(("deposit", "lesson")),
+            Payment.kind.in_(kinds),
             Payment.status.in_(("succeeded", "partially_refunded")),
         )
     )
@@ -46,7 +49,8 @@ async def _already_paid(uow: UnitOfWork, booking: Booking) -> int:
 async def owed(uow: UnitOfWork, booking: Booking) -> int:
     """What the cancellation's outcome charges, in minor units."""
     if booking.policy_outcome == "fee":
-        return booking.fee_minor
+        # The deposit is kept towards the fee, never on top of it.
+        return max(booking.fee_minor - await _already_paid(uow, booking, ("deposit",)), 0)
     if booking.policy_outcome == "forfeited" and booking.student_package_id is None:
         return max(booking.price_minor - await _already_paid(uow, booking), 0)
     return 0

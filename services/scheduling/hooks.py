@@ -38,7 +38,8 @@ class PaymentChoice:
     pay_with: PayWith = PayWith.AUTO
     # The package to draw from (CREDIT or AUTO); the one expiring first when None.
     student_package_id: uuid.UUID | None = None
-    # How a deposit is paid when the lesson type asks for one: card, bank or cash.
+    # How a deposit is paid when the lesson type asks for one: card or bank (cash is
+    # recorded by an admin once handed over, never chosen at booking).
     deposit_method: str = "card"
     idempotency_key: str | None = None
 

@@ -11,6 +11,7 @@ from models.payments import Payment
 from models.scheduling import Booking
 from resolvers.context import AppState
 from services.payments.fees import WAIVED
+from tests.billing.test_deposits import lesson_with_deposit
 from tests.packages.helpers import WAIVE, give_package
 from tests.scheduling.helpers import Diary, book, days_ahead, local, make_diary, shift
 from tests.support import Factory, GraphQLClient, gid
@@ -107,3 +108,26 @@ async def test_a_forfeited_lesson_is_charged_at_its_price_unless_a_credit_paid_f
     [fee] = await fees_of(state, payg)
     assert (fee.status, fee.amount_minor) == ("pending", 4000)
     assert await fees_of(state, on_credit) == []
+
+
+async def test_a_kept_deposit_counts_towards_a_late_cancellation_fee(
+    gql: GraphQLClient, factory: Factory, state: AppState
+) -> None:
+    # Given a half-fee school and a £40 lesson whose £10 deposit was paid
+    diary = await make_diary(
+        factory, cancellation_notice_hours=24, late_cancellation_rule="half_fee"
+    )
+    lesson, deposit_id = await lesson_with_deposit(factory, diary, timedelta(hours=2))
+    student = await gql.login(diary.world.student.email)
+
+    # When the student cancels late
+    cancelled = await cancel(gql, student, lesson)
+
+    # Then the £20 fee is owed less the £10 deposit the school keeps
+    assert (cancelled["policyOutcome"], cancelled["feeMinor"]) == ("FEE", 2000)
+    [fee] = await fees_of(state, lesson)
+    assert (fee.status, fee.amount_minor) == ("pending", 1000)
+    async with state.db.session() as session:
+        deposit = await session.get(Payment, deposit_id)
+    assert deposit is not None
+    assert (deposit.status, deposit.refunded_minor) == ("succeeded", 0)
