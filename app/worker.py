@@ -120,10 +120,10 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         description="Expire packages past their expiry date; their unused credits leave.",
     ),
     PeriodicJob(
-        name="payments.abandon_unpaid_transfers",
-        cron="41 4 * * *",
-        work=stale.abandon_unpaid_transfers,
-        description="Give up package purchases whose bank transfer has not come in 14 days.",
+        name="payments.abandon_unpaid_purchases",
+        cron="41 * * * *",
+        work=stale.abandon_unpaid_purchases,
+        description="Give up package purchases unpaid by transfer in 14 days or by card in 24 hours.",
     ),
 )
 

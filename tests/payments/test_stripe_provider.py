@@ -70,6 +70,43 @@ async def test_a_charge_is_a_form_encoded_payment_intent_with_key_and_version() 
     }
 
 
+async def test_an_abandoned_charge_is_cancelled_or_read_back_when_it_was_paid() -> None:
+    async with fake_stripe() as stripe:
+        provider = StripeProvider(API_KEY, WEBHOOK_SECRET, base_url=stripe.base_url)
+        try:
+            left, paid = [
+                await provider.create_charge(
+                    amount_minor=1000,
+                    currency="GBP",
+                    description="Lesson package",
+                    metadata={},
+                    idempotency_key=key,
+                )
+                for key in ("key-left", "key-paid")
+            ]
+            stripe.intents[paid.reference]["status"] = "succeeded"
+            cancelled = await provider.cancel_charge(
+                charge_reference=left.reference, idempotency_key="cancel-1"
+            )
+            succeeded = await provider.cancel_charge(
+                charge_reference=paid.reference, idempotency_key="cancel-2"
+            )
+        finally:
+            await provider.aclose()
+
+    assert (cancelled, succeeded) == ("failed", "succeeded")
+    cancel = stripe.requests[2]
+    assert cancel.path == f"/v1/payment_intents/{left.reference}/cancel"
+    assert cancel.headers["idempotency-key"] == "cancel-1"
+    assert cancel.headers["stripe-version"] == STRIPE_VERSION
+    assert cancel.form == {"cancellation_reason": "abandoned"}
+    # A paid intent refuses to be cancelled; the provider reads it back instead
+    assert [r.path for r in stripe.requests[3:]] == [
+        f"/v1/payment_intents/{paid.reference}/cancel",
+        f"/v1/payment_intents/{paid.reference}",
+    ]
+
+
 async def test_a_refund_names_the_payment_intent_and_amount() -> None:
     async with fake_stripe() as stripe:
         provider = StripeProvider(API_KEY, WEBHOOK_SECRET, base_url=stripe.base_url)

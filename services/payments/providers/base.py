@@ -63,6 +63,12 @@ class PaymentProvider(Protocol):
         self, *, charge_reference: str, amount_minor: int, idempotency_key: str
     ) -> ProviderRefund: ...
 
+    async def cancel_charge(self, *, charge_reference: str, idempotency_key: str) -> ChargeStatus:
+        """Cancel a charge nobody completed; where it stands afterwards: ``failed`` once
+        cancelled, ``succeeded`` if it was paid meanwhile, ``pending`` if it is being
+        processed and cannot be cancelled now."""
+        ...
+
     def verify_webhook(self, *, payload: bytes, signature_header: str | None) -> ProviderEvent:
         """Check the signature and freshness of a webhook request and parse it; raises
         ``WebhookRejected`` when it is not genuine."""

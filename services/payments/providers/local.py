@@ -16,6 +16,7 @@ import orjson
 from services.payments.providers import signing
 from services.payments.providers.base import (
     Charge,
+    ChargeStatus,
     ProviderEvent,
     ProviderRefund,
     WebhookRejected,
@@ -80,6 +81,14 @@ class LocalProvider:
             return ProviderRefund(reference=f"lre_{secrets.token_hex(8)}", status="failed")
         charge["refunded"] += amount_minor
         return ProviderRefund(reference=f"lre_{secrets.token_hex(8)}", status="succeeded")
+
+    async def cancel_charge(self, *, charge_reference: str, idempotency_key: str) -> ChargeStatus:
+        charge = self.charges.get(charge_reference)
+        if charge is None:
+            return "failed"
+        if charge["status"] == "pending":
+            charge["status"], charge["failure"] = "failed", "canceled"
+        return charge["status"]  # type: ignore[no-any-return]
 
     def verify_webhook(self, *, payload: bytes, signature_header: str | None) -> ProviderEvent:
         signing.verify(payload, signature_header, self.webhook_secret)

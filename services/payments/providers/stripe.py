@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -79,10 +80,16 @@ class StripeProvider:
         await self._client.aclose()
 
     async def _post(self, path: str, form: dict[str, str], idempotency_key: str) -> dict[str, Any]:
+        return await self._request("POST", path, form, {"Idempotency-Key": idempotency_key})
+
+    async def _get(self, path: str) -> dict[str, Any]:
+        return await self._request("GET", path, None, {})
+
+    async def _request(
+        self, method: str, path: str, form: dict[str, str] | None, headers: dict[str, str]
+    ) -> dict[str, Any]:
         try:
-            response = await self._client.post(
-                path, data=form, headers={"Idempotency-Key": idempotency_key}
-            )
+            response = await self._client.request(method, path, data=form, headers=headers)
         except httpx.HTTPError as exc:
             log.warning("Stripe %s unreachable: %s", path, type(exc).__name__)
             raise ProviderError(f"Stripe could not be reached ({type(exc).__name__})") from exc
@@ -145,6 +152,18 @@ class StripeProvider:
         # "pending" refunds are accepted by Stripe and complete on their own.
         failed = refund.get("status") in ("failed", "canceled")
         return ProviderRefund(reference=reference, status="failed" if failed else "succeeded")
+
+    async def cancel_charge(self, *, charge_reference: str, idempotency_key: str) -> ChargeStatus:
+        path = f"payment_intents/{quote(charge_reference, safe='')}"
+        try:
+            intent = await self._post(
+                f"{path}/cancel", {"cancellation_reason": "abandoned"}, idempotency_key
+            )
+        except ProviderError:
+            # Refused when the intent can no longer be cancelled (it succeeded, or is
+            # processing): read where it stands instead.
+            intent = await self._get(path)
+        return _status(intent.get("status"))
 
     def verify_webhook(self, *, payload: bytes, signature_header: str | None) -> ProviderEvent:
         signing.verify(
