@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Conformance checks against a live Clutch server on the embedded PostgreSQL with demo data:
 #   1. graphql-http's GraphQL-over-HTTP server audits (every audit must be ok);
-#   2. the graphql-ws reference client (token in connection_init, refusals, replay).
+#   2. the graphql-ws reference client (token in connection_init, refusals, replay), on
+#      the diary, the community's live replies and a student's live account.
 # Exits non-zero when any check fails. The server is always stopped.
 set -euo pipefail
 
@@ -91,6 +92,9 @@ echo "== graphql-ws reference client"
 
 echo "== graphql-ws reference client: community live replies"
 (cd "$here" && node community-ws.mjs "$base_url/graphql") || failed=1
+
+echo "== graphql-ws reference client: a student's live account"
+(cd "$here" && node account-ws.mjs "$base_url/graphql") || failed=1
 
 if [[ $failed -ne 0 ]]; then
   echo "conformance: FAILED" >&2
