@@ -86,6 +86,21 @@ def visible_packages(actor: Actor, *, include_inactive: bool = False) -> ColumnE
     return false()
 
 
+async def managed_school(uow: UnitOfWork, actor: Actor, school_id: uuid.UUID | None) -> School:
+    """The school whose catalogue and promo codes ``actor`` manages: the one named, or
+    their own; another school's is not found."""
+    actor.require(Scope.PACKAGES_MANAGE)
+    school_id = school_id or actor.school_id
+    school = (
+        await uow.session.get(School, school_id)
+        if school_id is not None and actor.can_see_school(school_id)
+        else None
+    )
+    if school is None:
+        raise DomainError(E.NOT_FOUND, "No such school.", "schoolId")
+    return school
+
+
 async def _lesson_type(uow: UnitOfWork, school_id: uuid.UUID, lesson_type_id: uuid.UUID) -> Any:
     lesson_type = await uow.session.get(LessonType, lesson_type_id)
     if lesson_type is None or lesson_type.school_id != school_id:
@@ -153,15 +168,7 @@ async def create_package(
     audience: str,
     instructor_id: uuid.UUID | None,
 ) -> LessonPackage:
-    actor.require(Scope.PACKAGES_MANAGE)
-    school_id = school_id or actor.school_id
-    school = (
-        await uow.session.get(School, school_id)
-        if school_id is not None and actor.can_see_school(school_id)
-        else None
-    )
-    if school is None:
-        raise DomainError(E.NOT_FOUND, "No such school.", "schoolId")
+    school = await managed_school(uow, actor, school_id)
     package = LessonPackage(
         id=uuid.uuid4(),
         school_id=school.id,

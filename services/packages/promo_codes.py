@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from models.packages import PROMO_KINDS, LessonPackage, PromoCode, PromoCodePackage
-from models.schools import School
 from services.actor import Actor, Role, Scope
 from services.errors import DomainError
+from services.packages.catalogue import managed_school
 from services.packages.errors import PackageErrorCode as E
 from services.uow import UnitOfWork
 from services.validation import clean_text, require_instant, require_range
@@ -142,15 +142,7 @@ async def create_promo_code(
     package_ids: list[uuid.UUID],
     is_active: bool = True,
 ) -> PromoCode:
-    actor.require(Scope.PACKAGES_MANAGE)
-    school_id = school_id or actor.school_id
-    school = (
-        await uow.session.get(School, school_id)
-        if school_id is not None and actor.can_see_school(school_id)
-        else None
-    )
-    if school is None:
-        raise DomainError(E.NOT_FOUND, "No such school.", "schoolId")
+    school = await managed_school(uow, actor, school_id)
     promo = PromoCode(
         id=uuid.uuid4(),
         school_id=school.id,

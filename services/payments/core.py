@@ -23,7 +23,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from models.payments import Payment
 from services.actor import Actor
@@ -189,6 +189,26 @@ async def fail(uow: UnitOfWork, payment: Payment, actor: Actor | None, reason: s
     _announce(uow, payment)
     await hooks.failed(uow, payment, actor)
     return True
+
+
+async def fail_pending(
+    uow: UnitOfWork, actor: Actor | None, booking_id: uuid.UUID, kind: str, reason: str
+) -> None:
+    """Fail a booking's pending payments of ``kind`` (its deposit, lesson payment or fee)
+    that are no longer owed, so that a late transfer is not matched to them."""
+    pending = (
+        await uow.session.scalars(
+            select(Payment)
+            .where(
+                Payment.booking_id == booking_id,
+                Payment.kind == kind,
+                Payment.status == "pending",
+            )
+            .with_for_update()
+        )
+    ).all()
+    for payment in pending:
+        await fail(uow, payment, actor, reason)
 
 
 def _announce(uow: UnitOfWork, payment: Payment) -> None:

@@ -129,30 +129,12 @@ async def refuse_unpaid(uow: UnitOfWork, actor: Actor | None, booking: Booking) 
         )
 
 
-async def _fail_pending_deposits(
-    uow: UnitOfWork, actor: Actor | None, booking: Booking, reason: str
-) -> None:
-    pending = (
-        await uow.session.scalars(
-            select(Payment)
-            .where(
-                Payment.booking_id == booking.id,
-                Payment.kind == "deposit",
-                Payment.status == "pending",
-            )
-            .with_for_update()
-        )
-    ).all()
-    for payment in pending:
-        await core.fail(uow, payment, actor, reason)
-
-
 @hooks.when_cancelled
 async def drop_pending_deposit(uow: UnitOfWork, actor: Actor | None, booking: Booking) -> None:
     """A cancelled booking's deposit that was never paid is not owed any more: it fails,
     so a late bank transfer is not matched to it (a paid one is refunds' business)."""
     booking.payment_due_at = None
-    await _fail_pending_deposits(uow, actor, booking, "booking cancelled")
+    await core.fail_pending(uow, actor, booking.id, "deposit", "booking cancelled")
 
 
 async def release_unpaid_holds(uow: UnitOfWork, at: datetime) -> int:
@@ -192,7 +174,7 @@ async def release_unpaid_holds(uow: UnitOfWork, at: datetime) -> int:
             school_id=booking.school_id,
             after={"status": "cancelled", "reason": UNPAID_REASON, "policy_outcome": "returned"},
         )
-        await _fail_pending_deposits(uow, None, booking, UNPAID_REASON)
+        await core.fail_pending(uow, None, booking.id, "deposit", UNPAID_REASON)
         await hooks.cancelled(uow, None, booking)
         await offers.offer_freed_slot(uow, booking, booking.starts_at, booking.ends_at)
     return len(due)

@@ -61,7 +61,7 @@ async def charge_late_cancellation(uow: UnitOfWork, actor: Actor | None, booking
     # A lesson payment still under way is not owed any more (the lesson will not happen):
     # it fails, so a late transfer is not matched to it; what a late cancellation costs
     # is the fee below.
-    await _fail_pending(uow, actor, booking, "lesson", "booking cancelled")
+    await core.fail_pending(uow, actor, booking.id, "lesson", "booking cancelled")
     amount = await owed(uow, booking)
     if amount < 1:
         return
@@ -81,24 +81,6 @@ async def charge_late_cancellation(uow: UnitOfWork, actor: Actor | None, booking
     )
 
 
-async def _fail_pending(
-    uow: UnitOfWork, actor: Actor | None, booking: Booking, kind: str, reason: str
-) -> None:
-    pending = (
-        await uow.session.scalars(
-            select(Payment)
-            .where(
-                Payment.booking_id == booking.id,
-                Payment.kind == kind,
-                Payment.status == "pending",
-            )
-            .with_for_update()
-        )
-    ).all()
-    for payment in pending:
-        await core.fail(uow, payment, actor, reason)
-
-
 @hooks.when_waived
 async def drop_waived_fee(uow: UnitOfWork, actor: Actor | None, booking: Booking) -> None:
-    await _fail_pending(uow, actor, booking, "fee", WAIVED)
+    await core.fail_pending(uow, actor, booking.id, "fee", WAIVED)
